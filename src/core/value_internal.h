@@ -1,0 +1,152 @@
+// Private to src/core: the heap objects behind boxed Values and the interned
+// names behind keywords and symbols.
+//
+// A boxed Value points to a HeapObject, whose first field is an atomic
+// reference count. Objects are immutable after construction, so sharing one
+// between threads needs no lock; the count uses acquire/release ordering on
+// the last release so the destroying thread sees the object whole.
+//
+// Variable-size objects (strings, bytes, sequences, maps) keep their payload
+// right after the header in the same allocation:
+//
+//   StringObject: | refs | type | size |  bytes ...              |
+//   SeqObject:    | refs | type | count | Value[0] Value[1] ...   |
+//   (a map's SeqObject holds 2*count Values: k0 v0 k1 v1 ... sorted by key)
+#ifndef STRATA_CORE_VALUE_INTERNAL_H_
+#define STRATA_CORE_VALUE_INTERNAL_H_
+
+#include <atomic>
+#include <boost/multiprecision/cpp_int.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "strata/value.h"
+
+namespace strata::internal {
+
+using BigInteger = boost::multiprecision::cpp_int;
+
+struct HeapObject {
+  explicit HeapObject(ValueType t) : type(t) {}
+  mutable std::atomic<uint32_t> refs{1};
+  ValueType type;
+};
+
+// Strings, uris and bytes.
+struct StringObject : HeapObject {
+  StringObject(ValueType t, uint64_t n) : HeapObject(t), size(n) {}
+  uint64_t size;
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view view() const { return {data(), size}; }
+};
+
+// Tuples, lists, vectors, sets (count values) and maps (2 * count values).
+struct SeqObject : HeapObject {
+  SeqObject(ValueType t, uint64_t n) : HeapObject(t), count(n) {}
+  uint64_t count;
+  Value* items() { return reinterpret_cast<Value*>(this + 1); }
+  const Value* items() const { return reinterpret_cast<const Value*>(this + 1); }
+  uint64_t item_count() const {
+    return type == ValueType::kMap ? 2 * count : count;
+  }
+};
+static_assert(sizeof(SeqObject) % alignof(Value) == 0);
+
+struct BigIntObject : HeapObject {
+  explicit BigIntObject(BigInteger v)
+      : HeapObject(ValueType::kBigInt), value(std::move(v)) {}
+  BigInteger value;
+};
+
+// unscaled * 10^-scale. `digits` is the number of decimal digits of
+// |unscaled| (1 for zero), kept so that comparing two bigdecs never has to
+// build a power of ten larger than their own digits.
+struct BigDecObject : HeapObject {
+  BigDecObject(BigInteger u, int32_t s, int32_t d)
+      : HeapObject(ValueType::kBigDec), unscaled(std::move(u)), scale(s),
+        digits(d) {}
+  BigInteger unscaled;
+  int32_t scale;
+  int32_t digits;
+};
+
+struct UuidObject : HeapObject {
+  explicit UuidObject(const Uuid& u) : HeapObject(ValueType::kUuid), uuid(u) {}
+  Uuid uuid;
+};
+
+struct TaggedObject : HeapObject {
+  TaggedObject(Value t, Value v)
+      : HeapObject(ValueType::kTagged), tag(std::move(t)), value(std::move(v)) {}
+  Value tag;
+  Value value;
+};
+
+// An interned keyword or symbol name. Never freed: interned names live as
+// long as the process.
+struct Interned {
+  std::string qualified;   // "ns/name" or "name"
+  uint32_t ns_size;        // 0 when there is no namespace
+  bool is_symbol;
+  size_t hash;             // from the text, stable across processes
+  // The first 8 bytes of namespace and name, big-endian, zero-padded: most
+  // comparisons are decided by these without touching the text.
+  uint64_t ns_prefix;
+  uint64_t name_prefix;
+  std::string_view ns() const {
+    return std::string_view(qualified).substr(0, ns_size);
+  }
+  std::string_view name() const {
+    return ns_size == 0 ? std::string_view(qualified)
+                        : std::string_view(qualified).substr(ns_size + 1);
+  }
+};
+
+// Returns the one Interned for this name. REQUIRES: `ns` is empty or `name`
+// is non-empty. Thread-safe.
+const Interned* Intern(bool is_symbol, std::string_view ns,
+                       std::string_view name);
+
+// Access to Value's representation for the rest of src/core.
+struct ValueAccess {
+  // Takes over the caller's reference to `object`.
+  static Value Box(ValueType type, HeapObject* object) {
+    return Value::Boxed(type, object);
+  }
+  static const Interned* InternedOf(const Value& v) { return v.interned(); }
+  // Moves n values from `from` to `to` by copying their bytes (a Value is
+  // trivially relocatable), leaving nil behind and no count touched.
+  // REQUIRES: `to` holds nils.
+  static void Relocate(Value* from, size_t n, Value* to) {
+    for (size_t i = 0; i < n; ++i) {
+      std::memcpy(to[i].raw_, from[i].raw_, sizeof(Value::raw_));
+      from[i].Clear();
+    }
+  }
+};
+
+// Frees a heap object whose count reached zero.
+void Destroy(const HeapObject* object);
+
+// Big number access for the EDN reader and printer.
+Value MakeBigInt(BigInteger value);
+Value MakeBigDec(BigInteger unscaled, int32_t scale);
+const BigInteger& BigIntOf(const Value& v);
+const BigDecObject& BigDecOf(const Value& v);
+// Number of decimal digits of |v| (1 for zero).
+int32_t DecimalDigits(const BigInteger& v);
+
+// Allocates a sequence object of `type` with room for `n` items (2n for a
+// map), items default-constructed (nil); the caller fills them, then wraps the
+// object with WrapSeq. Lets the EDN reader build collections in place.
+SeqObject* AllocSeq(ValueType type, uint64_t n);
+Value WrapSeq(SeqObject* object);
+// Sorts a map's or set's items in place and throws an Anomaly naming the
+// first duplicate key or element.
+void SortAndCheckUnique(SeqObject* object);
+
+}  // namespace strata::internal
+
+#endif  // STRATA_CORE_VALUE_INTERNAL_H_
