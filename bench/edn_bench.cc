@@ -21,24 +21,22 @@ std::string MakeTxData(size_t target_bytes) {
   for (int i = 0; out.size() < target_bytes; ++i) {
     const char* first = kFirst[rng() % 8];
     const char* last = kLast[rng() % 6];
-    out += "{:db/id \"p" + std::to_string(i) + "\" :name \"" + first +
-           "\" :last-name \"" + last + "\" :full-name \"" + first + " " + last +
-           "\" :alias #{";
+    out += "{:db/id \"p" + std::to_string(i) + "\" :name \"" + first + "\" :last-name \"" + last +
+           "\" :full-name \"" + first + " " + last + "\" :alias #{";
     int aliases = static_cast<int>(rng() % 3);
     for (int a = 0; a < aliases; ++a) {
       out += (a ? " \"" : "\"") + std::string(kAlias[(i + a) % 8]) + "\"";
     }
-    out += "} :sex " + std::string(rng() % 2 ? ":male" : ":female") +
-           " :age " + std::to_string(rng() % 100) + " :salary " +
-           std::to_string(rng() % 100000) + "}\n";
+    out += "} :sex " + std::string(rng() % 2 ? ":male" : ":female") + " :age " +
+           std::to_string(rng() % 100) + " :salary " + std::to_string(rng() % 100000) + "}\n";
   }
   out += "]";
   return out;
 }
 
 const std::string& TxData() {
-  static const std::string text = MakeTxData(32 << 20);
-  return text;
+  static const std::string kText = MakeTxData(32 << 20);
+  return kText;
 }
 
 void BM_ReadTxData(benchmark::State& state) {

@@ -47,8 +47,7 @@ class Anomaly : public std::exception {
  public:
   // `error` is a keyword such as :db.error/not-a-keyword, or nil for none.
   // `data` is nil or a map whose entries are added to the anomaly's map.
-  Anomaly(Category category, std::string message, Value error = Value(),
-          Value data = Value());
+  Anomaly(Category category, std::string message, Value error = Value(), Value data = Value());
 
   Category category() const { return category_; }
   const std::string& message() const { return message_; }
@@ -75,10 +74,8 @@ class Anomaly : public std::exception {
 
 // Shorthands for the common categories; `error` is the name of a :db.error
 // keyword without its namespace ("not-a-keyword"), or empty for none.
-[[noreturn]] void ThrowIncorrect(std::string_view error, std::string message,
-                                 Value data = Value());
-[[noreturn]] void ThrowNotFound(std::string_view error, std::string message,
-                                Value data = Value());
+[[noreturn]] void ThrowIncorrect(std::string_view error, std::string message, Value data = Value());
+[[noreturn]] void ThrowNotFound(std::string_view error, std::string message, Value data = Value());
 [[noreturn]] void ThrowFault(std::string message, Value data = Value());
 [[noreturn]] void ThrowUnsupported(std::string message, Value data = Value());
 

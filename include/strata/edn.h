@@ -51,8 +51,7 @@ struct ReadOptions {
 Value ReadEdn(std::string_view text, const ReadOptions& options = {});
 
 // Reads every top-level value of `text`, in order.
-std::vector<Value> ReadAllEdn(std::string_view text,
-                              const ReadOptions& options = {});
+std::vector<Value> ReadAllEdn(std::string_view text, const ReadOptions& options = {});
 
 // Reads top-level values one at a time, for large inputs.
 // The text must outlive the reader.

@@ -218,9 +218,7 @@ class Value {
   size_t Hash() const;
   friend bool operator==(const Value& a, const Value& b);
   friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
-  friend bool operator<(const Value& a, const Value& b) {
-    return Compare(a, b) < 0;
-  }
+  friend bool operator<(const Value& a, const Value& b) { return Compare(a, b) < 0; }
   // Negative, zero or positive as a sorts before, with or after b.
   friend int Compare(const Value& a, const Value& b);
 
@@ -238,9 +236,7 @@ class Value {
   static constexpr uint8_t kInlineString = 0x80;
   static constexpr size_t kMaxInline = 14;
 
-  void Clear() {
-    std::memset(raw_, 0, sizeof(raw_));
-  }
+  void Clear() { std::memset(raw_, 0, sizeof(raw_)); }
   uint8_t rep() const { return raw_[kRepByte]; }
   uint64_t bits() const {
     uint64_t b;
@@ -263,6 +259,9 @@ class Value {
 };
 
 static_assert(sizeof(Value) == 16, "Value is two words");
+
+// The total order (see the file comment); also found by ADL.
+int Compare(const Value& a, const Value& b);
 
 // Hash functor for containers (absl, std).
 struct ValueHash {

@@ -42,8 +42,7 @@ std::optional<Category> ParseCategory(std::string_view name) {
   return std::nullopt;
 }
 
-Anomaly::Anomaly(Category category, std::string message, Value error,
-                 Value data)
+Anomaly::Anomaly(Category category, std::string message, Value error, Value data)
     : category_(category),
       message_(std::move(message)),
       error_(std::move(error)),
@@ -53,8 +52,7 @@ Value Anomaly::ToValue() const {
   std::vector<ValuePair> entries;
   entries.emplace_back(Value::Keyword(kAnomaliesNs, "category"),
                        Value::Keyword(kAnomaliesNs, CategoryName(category_)));
-  entries.emplace_back(Value::Keyword(kAnomaliesNs, "message"),
-                       Value::String(message_));
+  entries.emplace_back(Value::Keyword(kAnomaliesNs, "message"), Value::String(message_));
   if (!error_.is_nil()) {
     entries.emplace_back(Value::Keyword("db", "error"), error_);
   }
@@ -73,44 +71,38 @@ Anomaly Anomaly::FromValue(const Value& map) {
   const Value* category =
       map.is_map() ? map.Get(Value::Keyword(kAnomaliesNs, "category")) : nullptr;
   std::optional<Category> parsed;
-  if (category != nullptr && category->is_keyword() &&
-      category->Namespace() == kAnomaliesNs) {
+  if (category != nullptr && category->is_keyword() && category->Namespace() == kAnomaliesNs) {
     parsed = ParseCategory(category->Name());
   }
   if (!parsed) {
-    ThrowIncorrect("not-an-anomaly",
-                   fmt::format("{} is not an anomaly: expected a map with "
-                               ":cognitect.anomalies/category set to one of "
-                               ":cognitect.anomalies/incorrect, ...",
-                               PrintEdn(map)));
+    ThrowIncorrect("not-an-anomaly", fmt::format("{} is not an anomaly: expected a map with "
+                                                 ":cognitect.anomalies/category set to one of "
+                                                 ":cognitect.anomalies/incorrect, ...",
+                                                 PrintEdn(map)));
   }
   const Value* message = map.Get(Value::Keyword(kAnomaliesNs, "message"));
   const Value* error = map.Get(Value::Keyword("db", "error"));
   std::vector<ValuePair> data;
   for (size_t i = 0; i < map.Count(); ++i) {
     const Value& key = map.MapKey(i);
-    if (key.is_keyword() && (key.Namespace() == kAnomaliesNs ||
-                             key == Value::Keyword("db", "error"))) {
+    if (key.is_keyword() &&
+        (key.Namespace() == kAnomaliesNs || key == Value::Keyword("db", "error"))) {
       continue;
     }
     data.emplace_back(key, map.MapVal(i));
   }
-  return Anomaly(*parsed,
-                 message != nullptr && message->is_string()
-                     ? std::string(message->AsString())
-                     : std::string(),
-                 error != nullptr ? *error : Value(),
-                 data.empty() ? Value() : Value::Map(std::move(data)));
+  return Anomaly(
+      *parsed,
+      message != nullptr && message->is_string() ? std::string(message->AsString()) : std::string(),
+      error != nullptr ? *error : Value(), data.empty() ? Value() : Value::Map(std::move(data)));
 }
 
 void ThrowIncorrect(std::string_view error, std::string message, Value data) {
-  throw Anomaly(Category::kIncorrect, std::move(message), ErrorKeyword(error),
-                std::move(data));
+  throw Anomaly(Category::kIncorrect, std::move(message), ErrorKeyword(error), std::move(data));
 }
 
 void ThrowNotFound(std::string_view error, std::string message, Value data) {
-  throw Anomaly(Category::kNotFound, std::move(message), ErrorKeyword(error),
-                std::move(data));
+  throw Anomaly(Category::kNotFound, std::move(message), ErrorKeyword(error), std::move(data));
 }
 
 void ThrowFault(std::string message, Value data) {
@@ -118,8 +110,7 @@ void ThrowFault(std::string message, Value data) {
 }
 
 void ThrowUnsupported(std::string message, Value data) {
-  throw Anomaly(Category::kUnsupported, std::move(message), Value(),
-                std::move(data));
+  throw Anomaly(Category::kUnsupported, std::move(message), Value(), std::move(data));
 }
 
 }  // namespace strata

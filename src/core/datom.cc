@@ -8,8 +8,7 @@
 namespace strata {
 
 std::string ToString(const Datom& d) {
-  return fmt::format("[{} {} {} {} {}]", d.e, d.a, PrintEdn(d.v), d.tx,
-                     d.added ? "true" : "false");
+  return fmt::format("[{} {} {} {} {}]", d.e, d.a, PrintEdn(d.v), d.tx, d.added ? "true" : "false");
 }
 
 }  // namespace strata

@@ -108,8 +108,7 @@ std::optional<int64_t> ParseInstant(std::string_view text, std::string* error) {
   if (c.Eat('-')) {
     if (!c.Digits(2, &month) || month < 1 || month > 12) return fail("bad month");
     if (c.Eat('-')) {
-      if (!c.Digits(2, &day) || day < 1 ||
-          day > DaysInMonth(year, static_cast<unsigned>(month))) {
+      if (!c.Digits(2, &day) || day < 1 || day > DaysInMonth(year, static_cast<unsigned>(month))) {
         return fail("bad day of month");
       }
       if (c.Eat('T') || c.Eat('t')) {
@@ -167,10 +166,10 @@ std::string FormatInstant(int64_t epoch_ms) {
   int64_t year;
   unsigned month, day;
   CivilFromDays(days, &year, &month, &day);
-  std::string y = year >= 0 && year <= 9999 ? fmt::format("{:04}", year)
-                                            : fmt::format("{:+05}", year);
-  return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}-00:00", y, month,
-                     day, sod / 3600, sod % 3600 / 60, sod % 60, ms);
+  std::string y =
+      year >= 0 && year <= 9999 ? fmt::format("{:04}", year) : fmt::format("{:+05}", year);
+  return fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}-00:00", y, month, day, sod / 3600,
+                     sod % 3600 / 60, sod % 60, ms);
 }
 
 }  // namespace strata

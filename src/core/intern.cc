@@ -25,8 +25,7 @@ uint64_t Prefix(std::string_view s) {
 
 class InternTable {
  public:
-  const Interned* Intern(bool is_symbol, std::string_view ns,
-                         std::string_view name) {
+  const Interned* Intern(bool is_symbol, std::string_view ns, std::string_view name) {
     thread_local std::string key;
     key.clear();
     if (!ns.empty()) {
@@ -42,11 +41,11 @@ class InternTable {
     std::unique_lock lock(mutex_);
     auto it = names_.find(key);
     if (it != names_.end()) return it->second;
-    auto* interned = new Interned{key, static_cast<uint32_t>(ns.size()),
-                                  is_symbol, 0, Prefix(ns), Prefix(name)};
+    auto* interned =
+        new Interned{key, static_cast<uint32_t>(ns.size()), is_symbol, 0, Prefix(ns), Prefix(name)};
     uint64_t h = XXH3_64bits(key.data(), key.size());
-    interned->hash = static_cast<size_t>(h ^ (is_symbol ? 0x9e3779b97f4a7c15u
-                                                        : 0x6a09e667f3bcc909u));
+    interned->hash =
+        static_cast<size_t>(h ^ (is_symbol ? 0x9e3779b97f4a7c15u : 0x6a09e667f3bcc909u));
     names_.emplace(std::string_view(interned->qualified), interned);
     return interned;
   }
@@ -66,8 +65,7 @@ InternTable& Table(bool is_symbol) {
 
 }  // namespace
 
-const Interned* Intern(bool is_symbol, std::string_view ns,
-                       std::string_view name) {
+const Interned* Intern(bool is_symbol, std::string_view ns, std::string_view name) {
   return Table(is_symbol).Intern(is_symbol, ns, name);
 }
 

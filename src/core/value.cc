@@ -28,28 +28,50 @@ using internal::UuidObject;
 
 std::string_view TypeName(ValueType type) {
   switch (type) {
-    case ValueType::kNil: return "nil";
-    case ValueType::kBoolean: return "boolean";
-    case ValueType::kLong: return "long";
-    case ValueType::kRef: return "ref";
-    case ValueType::kBigInt: return "bigint";
-    case ValueType::kFloat: return "float";
-    case ValueType::kDouble: return "double";
-    case ValueType::kBigDec: return "bigdec";
-    case ValueType::kChar: return "char";
-    case ValueType::kString: return "string";
-    case ValueType::kKeyword: return "keyword";
-    case ValueType::kSymbol: return "symbol";
-    case ValueType::kInstant: return "instant";
-    case ValueType::kUuid: return "uuid";
-    case ValueType::kUri: return "uri";
-    case ValueType::kBytes: return "bytes";
-    case ValueType::kTuple: return "tuple";
-    case ValueType::kList: return "list";
-    case ValueType::kVector: return "vector";
-    case ValueType::kMap: return "map";
-    case ValueType::kSet: return "set";
-    case ValueType::kTagged: return "tagged";
+    case ValueType::kNil:
+      return "nil";
+    case ValueType::kBoolean:
+      return "boolean";
+    case ValueType::kLong:
+      return "long";
+    case ValueType::kRef:
+      return "ref";
+    case ValueType::kBigInt:
+      return "bigint";
+    case ValueType::kFloat:
+      return "float";
+    case ValueType::kDouble:
+      return "double";
+    case ValueType::kBigDec:
+      return "bigdec";
+    case ValueType::kChar:
+      return "char";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kKeyword:
+      return "keyword";
+    case ValueType::kSymbol:
+      return "symbol";
+    case ValueType::kInstant:
+      return "instant";
+    case ValueType::kUuid:
+      return "uuid";
+    case ValueType::kUri:
+      return "uri";
+    case ValueType::kBytes:
+      return "bytes";
+    case ValueType::kTuple:
+      return "tuple";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kVector:
+      return "vector";
+    case ValueType::kMap:
+      return "map";
+    case ValueType::kSet:
+      return "set";
+    case ValueType::kTagged:
+      return "tagged";
   }
   return "unknown";
 }
@@ -120,9 +142,7 @@ SeqObject* AllocSeq(ValueType type, uint64_t n) {
   return obj;
 }
 
-Value WrapSeq(SeqObject* object) {
-  return ValueAccess::Box(object->type, object);
-}
+Value WrapSeq(SeqObject* object) { return ValueAccess::Box(object->type, object); }
 
 void Destroy(const HeapObject* object) {
   switch (object->type) {
@@ -189,8 +209,7 @@ Value MakeBigInt(BigInteger value) {
 
 Value MakeBigDec(BigInteger unscaled, int32_t scale) {
   int32_t digits = DecimalDigits(unscaled);
-  return ValueAccess::Box(ValueType::kBigDec,
-                          new BigDecObject(std::move(unscaled), scale, digits));
+  return ValueAccess::Box(ValueType::kBigDec, new BigDecObject(std::move(unscaled), scale, digits));
 }
 
 const BigInteger& BigIntOf(const Value& v) {
@@ -227,9 +246,7 @@ void SortEntries(Value* items, uint64_t n) {
     entries.emplace_back(std::move(items[2 * i]), std::move(items[2 * i + 1]));
   }
   std::sort(entries.begin(), entries.end(),
-            [](const ValuePair& a, const ValuePair& b) {
-              return Compare(a.first, b.first) < 0;
-            });
+            [](const ValuePair& a, const ValuePair& b) { return Compare(a.first, b.first) < 0; });
   for (uint64_t i = 0; i < n; ++i) {
     items[2 * i] = std::move(entries[i].first);
     items[2 * i + 1] = std::move(entries[i].second);
@@ -256,8 +273,7 @@ void SortAndCheckUnique(SeqObject* object) {
     }
   } else {
     Value* items = object->items();
-    std::sort(items, items + n,
-              [](const Value& a, const Value& b) { return Compare(a, b) < 0; });
+    std::sort(items, items + n, [](const Value& a, const Value& b) { return Compare(a, b) < 0; });
     for (uint64_t i = 1; i < n; ++i) {
       if (items[i - 1] == items[i]) {
         ThrowIncorrect("duplicate-element",
@@ -356,12 +372,10 @@ Value Value::BigInt(std::string_view decimal) {
   std::string_view digits = decimal;
   if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
   if (digits.empty() ||
-      !std::all_of(digits.begin(), digits.end(),
-                   [](char c) { return c >= '0' && c <= '9'; })) {
-    ThrowIncorrect("not-a-number",
-                   fmt::format("\"{}\" is not a big integer: write an optional "
-                               "sign and decimal digits",
-                               decimal));
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    ThrowIncorrect("not-a-number", fmt::format("\"{}\" is not a big integer: write an optional "
+                                               "sign and decimal digits",
+                                               decimal));
   }
   BigInteger n(digits);
   if (decimal[0] == '-') n = -n;
@@ -395,11 +409,10 @@ Value Value::BigDec(std::string_view unscaled, int32_t scale) {
 
 Value Value::Char(char32_t code_point) {
   if (code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-    ThrowIncorrect("invalid-char",
-                   fmt::format("U+{:X} is not a Unicode scalar value: a "
-                               "character must be at most U+10FFFF and not a "
-                               "surrogate",
-                               static_cast<uint32_t>(code_point)));
+    ThrowIncorrect("invalid-char", fmt::format("U+{:X} is not a Unicode scalar value: a "
+                                               "character must be at most U+10FFFF and not a "
+                                               "surrogate",
+                                               static_cast<uint32_t>(code_point)));
   }
   Value v;
   v.SetBits(ValueType::kChar, kImmediate, code_point);
@@ -420,8 +433,7 @@ Value Value::String(std::string_view s) {
 namespace {
 
 // Splits "ns/name" at the first '/'; "/" alone and "ns//" name "/".
-void SplitQualified(std::string_view qualified, std::string_view* ns,
-                    std::string_view* name) {
+void SplitQualified(std::string_view qualified, std::string_view* ns, std::string_view* name) {
   size_t slash = qualified.find('/');
   if (slash == std::string_view::npos || qualified == "/") {
     *ns = {};
@@ -433,14 +445,11 @@ void SplitQualified(std::string_view qualified, std::string_view* ns,
 }
 
 void CheckName(bool is_symbol, std::string_view ns, std::string_view name) {
-  if (name.empty() || (!ns.empty() && name.find('/') != std::string_view::npos &&
-                       name != "/")) {
-    ThrowIncorrect(
-        "invalid-name",
-        fmt::format("\"{}{}{}\" is not a valid {} name: write name or ns/name "
-                    "with a non-empty name",
-                    ns, ns.empty() ? "" : "/", name,
-                    is_symbol ? "symbol" : "keyword"));
+  if (name.empty() || (!ns.empty() && name.find('/') != std::string_view::npos && name != "/")) {
+    ThrowIncorrect("invalid-name",
+                   fmt::format("\"{}{}{}\" is not a valid {} name: write name or ns/name "
+                               "with a non-empty name",
+                               ns, ns.empty() ? "" : "/", name, is_symbol ? "symbol" : "keyword"));
   }
 }
 
@@ -450,8 +459,7 @@ Value Value::Keyword(std::string_view ns, std::string_view name) {
   CheckName(false, ns, name);
   Value v;
   v.SetBits(ValueType::kKeyword, kImmediate,
-            static_cast<uint64_t>(reinterpret_cast<uintptr_t>(
-                internal::Intern(false, ns, name))));
+            static_cast<uint64_t>(reinterpret_cast<uintptr_t>(internal::Intern(false, ns, name))));
   return v;
 }
 
@@ -465,8 +473,7 @@ Value Value::Symbol(std::string_view ns, std::string_view name) {
   CheckName(true, ns, name);
   Value v;
   v.SetBits(ValueType::kSymbol, kImmediate,
-            static_cast<uint64_t>(reinterpret_cast<uintptr_t>(
-                internal::Intern(true, ns, name))));
+            static_cast<uint64_t>(reinterpret_cast<uintptr_t>(internal::Intern(true, ns, name))));
   return v;
 }
 
@@ -482,17 +489,15 @@ Value Value::Instant(int64_t epoch_ms) {
   return v;
 }
 
-Value Value::MakeUuid(const Uuid& uuid) {
-  return Boxed(ValueType::kUuid, new UuidObject(uuid));
-}
+Value Value::MakeUuid(const Uuid& uuid) { return Boxed(ValueType::kUuid, new UuidObject(uuid)); }
 
 Value Value::Uri(std::string_view uri) {
   // RFC 3986's characters; anything else must be percent-encoded.
   constexpr std::string_view kPunct = "-._~:/?#[]@!$&'()*+,;=%";
   if (uri.empty()) ThrowIncorrect("invalid-uri", "A URI cannot be empty");
   for (char c : uri) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || kPunct.find(c) != std::string_view::npos;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              kPunct.find(c) != std::string_view::npos;
     if (!ok) {
       ThrowIncorrect("invalid-uri",
                      fmt::format("A URI may not contain the byte 0x{:02x} ('{}'): "
@@ -512,8 +517,7 @@ Value Value::Bytes(std::span<const uint8_t> bytes) {
   return Boxed(ValueType::kBytes,
                internal::AllocString(
                    ValueType::kBytes,
-                   std::string_view(reinterpret_cast<const char*>(bytes.data()),
-                                    bytes.size())));
+                   std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
 }
 
 namespace {
@@ -542,18 +546,12 @@ Value FinishSorted(SeqObject* seq) {
 Value Value::Tuple(std::vector<Value> items) {
   return MakeSeq(ValueType::kTuple, std::move(items));
 }
-Value Value::List(std::vector<Value> items) {
-  return MakeSeq(ValueType::kList, std::move(items));
-}
+Value Value::List(std::vector<Value> items) { return MakeSeq(ValueType::kList, std::move(items)); }
 Value Value::Vector(std::vector<Value> items) {
   return MakeSeq(ValueType::kVector, std::move(items));
 }
-Value Value::Tuple(std::initializer_list<Value> items) {
-  return MakeSeq(ValueType::kTuple, items);
-}
-Value Value::List(std::initializer_list<Value> items) {
-  return MakeSeq(ValueType::kList, items);
-}
+Value Value::Tuple(std::initializer_list<Value> items) { return MakeSeq(ValueType::kTuple, items); }
+Value Value::List(std::initializer_list<Value> items) { return MakeSeq(ValueType::kList, items); }
 Value Value::Vector(std::initializer_list<Value> items) {
   return MakeSeq(ValueType::kVector, items);
 }
@@ -679,9 +677,7 @@ std::span<const uint8_t> Value::AsBytes() const {
 
 std::string Value::BigIntText() const { return internal::BigIntOf(*this).str(); }
 
-std::string Value::BigDecUnscaledText() const {
-  return internal::BigDecOf(*this).unscaled.str();
-}
+std::string Value::BigDecUnscaledText() const { return internal::BigDecOf(*this).unscaled.str(); }
 
 int32_t Value::BigDecScale() const { return internal::BigDecOf(*this).scale; }
 

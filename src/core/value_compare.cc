@@ -58,8 +58,7 @@ std::string_view RawBytes(const Value& v) {
 
 // Bytewise order of two strings whose first 8 bytes (zero-padded) are
 // `pa` and `pb`.
-int ComparePrefixed(uint64_t pa, std::string_view a, uint64_t pb,
-                    std::string_view b) {
+int ComparePrefixed(uint64_t pa, std::string_view a, uint64_t pb, std::string_view b) {
   if (pa != pb) return pa < pb ? -1 : 1;
   if (a.size() <= 8 || b.size() <= 8) return Cmp(a.size(), b.size());
   return CompareBytes(a.substr(8), b.substr(8));
@@ -88,10 +87,12 @@ int CompareBigDec(const BigDecObject& a, const BigDecObject& b) {
     int64_t diff = int64_t{a.scale} - b.scale;
     int c;
     if (diff >= 0) {
-      BigInteger scaled = b.unscaled * boost::multiprecision::pow(BigInteger(10), static_cast<unsigned>(diff));
+      BigInteger scaled =
+          b.unscaled * boost::multiprecision::pow(BigInteger(10), static_cast<unsigned>(diff));
       c = a.unscaled.compare(scaled);
     } else {
-      BigInteger scaled = a.unscaled * boost::multiprecision::pow(BigInteger(10), static_cast<unsigned>(-diff));
+      BigInteger scaled =
+          a.unscaled * boost::multiprecision::pow(BigInteger(10), static_cast<unsigned>(-diff));
       c = scaled.compare(b.unscaled);
     }
     if (c != 0) return c < 0 ? -1 : 1;
@@ -128,9 +129,8 @@ uint64_t HashText(std::string_view s, uint64_t seed) {
 uint64_t HashBigInteger(const BigInteger& n, uint64_t seed) {
   // The limbs of the magnitude and the sign.
   const auto& backend = n.backend();
-  uint64_t h = XXH3_64bits_withSeed(backend.limbs(),
-                                    backend.size() * sizeof(*backend.limbs()),
-                                    seed);
+  uint64_t h =
+      XXH3_64bits_withSeed(backend.limbs(), backend.size() * sizeof(*backend.limbs()), seed);
   return Combine(h, static_cast<uint64_t>(n.sign() + 1));
 }
 
@@ -202,7 +202,7 @@ bool operator==(const Value& a, const Value& b) {
     case ValueType::kInstant:
     case ValueType::kKeyword:
     case ValueType::kSymbol:
-    case ValueType::kFloat:   // NaN is canonical, so bits decide
+    case ValueType::kFloat:  // NaN is canonical, so bits decide
     case ValueType::kDouble:
       return a.bits() == b.bits();
     case ValueType::kString:

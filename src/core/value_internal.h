@@ -48,15 +48,12 @@ struct SeqObject : HeapObject {
   uint64_t count;
   Value* items() { return reinterpret_cast<Value*>(this + 1); }
   const Value* items() const { return reinterpret_cast<const Value*>(this + 1); }
-  uint64_t item_count() const {
-    return type == ValueType::kMap ? 2 * count : count;
-  }
+  uint64_t item_count() const { return type == ValueType::kMap ? 2 * count : count; }
 };
 static_assert(sizeof(SeqObject) % alignof(Value) == 0);
 
 struct BigIntObject : HeapObject {
-  explicit BigIntObject(BigInteger v)
-      : HeapObject(ValueType::kBigInt), value(std::move(v)) {}
+  explicit BigIntObject(BigInteger v) : HeapObject(ValueType::kBigInt), value(std::move(v)) {}
   BigInteger value;
 };
 
@@ -65,8 +62,7 @@ struct BigIntObject : HeapObject {
 // build a power of ten larger than their own digits.
 struct BigDecObject : HeapObject {
   BigDecObject(BigInteger u, int32_t s, int32_t d)
-      : HeapObject(ValueType::kBigDec), unscaled(std::move(u)), scale(s),
-        digits(d) {}
+      : HeapObject(ValueType::kBigDec), unscaled(std::move(u)), scale(s), digits(d) {}
   BigInteger unscaled;
   int32_t scale;
   int32_t digits;
@@ -87,17 +83,15 @@ struct TaggedObject : HeapObject {
 // An interned keyword or symbol name. Never freed: interned names live as
 // long as the process.
 struct Interned {
-  std::string qualified;   // "ns/name" or "name"
-  uint32_t ns_size;        // 0 when there is no namespace
+  std::string qualified;  // "ns/name" or "name"
+  uint32_t ns_size;       // 0 when there is no namespace
   bool is_symbol;
-  size_t hash;             // from the text, stable across processes
+  size_t hash;  // from the text, stable across processes
   // The first 8 bytes of namespace and name, big-endian, zero-padded: most
   // comparisons are decided by these without touching the text.
   uint64_t ns_prefix;
   uint64_t name_prefix;
-  std::string_view ns() const {
-    return std::string_view(qualified).substr(0, ns_size);
-  }
+  std::string_view ns() const { return std::string_view(qualified).substr(0, ns_size); }
   std::string_view name() const {
     return ns_size == 0 ? std::string_view(qualified)
                         : std::string_view(qualified).substr(ns_size + 1);
@@ -106,15 +100,12 @@ struct Interned {
 
 // Returns the one Interned for this name. REQUIRES: `ns` is empty or `name`
 // is non-empty. Thread-safe.
-const Interned* Intern(bool is_symbol, std::string_view ns,
-                       std::string_view name);
+const Interned* Intern(bool is_symbol, std::string_view ns, std::string_view name);
 
 // Access to Value's representation for the rest of src/core.
 struct ValueAccess {
   // Takes over the caller's reference to `object`.
-  static Value Box(ValueType type, HeapObject* object) {
-    return Value::Boxed(type, object);
-  }
+  static Value Box(ValueType type, HeapObject* object) { return Value::Boxed(type, object); }
   static const Interned* InternedOf(const Value& v) { return v.interned(); }
   // Moves n values from `from` to `to` by copying their bytes (a Value is
   // trivially relocatable), leaving nil behind and no count touched.

@@ -23,13 +23,27 @@ void PrintString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
-      case '\r': out->append("\\r"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default:
         if (static_cast<uint8_t>(c) < 0x20 || c == 0x7f) {
           AppendHex4(static_cast<uint8_t>(c), out);
@@ -43,13 +57,26 @@ void PrintString(std::string_view s, std::string* out) {
 
 void PrintChar(char32_t c, std::string* out) {
   switch (c) {
-    case '\n': out->append("\\newline"); return;
-    case ' ': out->append("\\space"); return;
-    case '\t': out->append("\\tab"); return;
-    case '\r': out->append("\\return"); return;
-    case '\f': out->append("\\formfeed"); return;
-    case '\b': out->append("\\backspace"); return;
-    default: break;
+    case '\n':
+      out->append("\\newline");
+      return;
+    case ' ':
+      out->append("\\space");
+      return;
+    case '\t':
+      out->append("\\tab");
+      return;
+    case '\r':
+      out->append("\\return");
+      return;
+    case '\f':
+      out->append("\\formfeed");
+      return;
+    case '\b':
+      out->append("\\backspace");
+      return;
+    default:
+      break;
   }
   if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xA0)) {
     AppendHex4(c, out);  // \uXXXX

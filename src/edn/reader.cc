@@ -34,29 +34,40 @@ constexpr size_t kMaxCachedNames = 4096;
 constexpr size_t kMaxNumberLength = 10000;
 
 bool IsWhitespace(char c) {
-  return c == ' ' || c == ',' || c == '\n' || c == '\t' || c == '\r' ||
-         c == '\f' || c == '\v';
+  return c == ' ' || c == ',' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
 // Characters that end a token (symbol, keyword, number, character name).
 bool IsDelimiter(char c) {
-  return IsWhitespace(c) || c == '(' || c == ')' || c == '[' || c == ']' ||
-         c == '{' || c == '}' || c == '"' || c == ';' || c == '\\';
+  return IsWhitespace(c) || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
+         c == '"' || c == ';' || c == '\\';
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-bool IsAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // A character allowed inside a symbol (besides letters, digits and
 // non-ASCII): EDN's . * + ! - _ ? $ % & = < > : # / and Clojure's '.
 bool IsSymbolPunct(char c) {
   switch (c) {
-    case '.': case '*': case '+': case '!': case '-': case '_': case '?':
-    case '$': case '%': case '&': case '=': case '<': case '>': case ':':
-    case '#': case '/': case '\'':
+    case '.':
+    case '*':
+    case '+':
+    case '!':
+    case '-':
+    case '_':
+    case '?':
+    case '$':
+    case '%':
+    case '&':
+    case '=':
+    case '<':
+    case '>':
+    case ':':
+    case '#':
+    case '/':
+    case '\'':
       return true;
     default:
       return false;
@@ -168,8 +179,13 @@ class Reader {
       if (c == '#' && p_ + 1 < end_ && p_[1] == '_') {
         const char* at = p_;
         p_ += 2;
+        // "#_ #_ a b" nests: each discard is a level, so a long chain is
+        // bounded like deep collections.
+        if (depth + 1 > options_.max_depth) {
+          Fail(at, fmt::format("nesting deeper than {} levels", options_.max_depth));
+        }
         Value discarded;
-        if (!ReadNext(&discarded, depth, closing)) {
+        if (!ReadNext(&discarded, depth + 1, closing)) {
           Fail(at, "#_ must be followed by a form to discard");
         }
         continue;
@@ -183,7 +199,7 @@ class Reader {
   // Reads the form that must follow a tag or a prefix at `at`.
   Value ReadRequired(int depth, const char* at, std::string_view what) {
     Value v;
-    if (!ReadNext(&v, depth, '\0') ) Fail(at, fmt::format("{} must be followed by a form", what));
+    if (!ReadNext(&v, depth, '\0')) Fail(at, fmt::format("{} must be followed by a form", what));
     return v;
   }
 
@@ -311,8 +327,7 @@ class Reader {
         std::string_view name = item.Name();
         if (key_ns.empty() || key_ns == "_") {
           std::string_view new_ns = key_ns.empty() ? ns : std::string_view();
-          item = item.is_keyword() ? Value::Keyword(new_ns, name)
-                                   : Value::Symbol(new_ns, name);
+          item = item.is_keyword() ? Value::Keyword(new_ns, name) : Value::Symbol(new_ns, name);
         }
       }
       stack_.push_back(std::move(item));
@@ -349,8 +364,9 @@ class Reader {
     if (name == "uuid") {
       Uuid uuid;
       if (!form.is_string() || !Uuid::Parse(form.AsString(), &uuid)) {
-        Fail(at, "#uuid must be followed by a string in the 8-4-4-4-12 hex form, "
-                 "e.g. #uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\"");
+        Fail(at,
+             "#uuid must be followed by a string in the 8-4-4-4-12 hex form, "
+             "e.g. #uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\"");
       }
       return Value::MakeUuid(uuid);
     }
@@ -366,8 +382,9 @@ class Reader {
       std::optional<std::vector<uint8_t>> bytes;
       if (form.is_string()) bytes = Base64Decode(form.AsString());
       if (!bytes) {
-        Fail(at, "#strata/bytes must be followed by a string in padded "
-                 "standard base64");
+        Fail(at,
+             "#strata/bytes must be followed by a string in padded "
+             "standard base64");
       }
       return Value::Bytes(*bytes);
     }
@@ -448,13 +465,27 @@ class Reader {
     if (p_ == end_) Fail(at, "end of input after '\\' in a string");
     char c = *p_++;
     switch (c) {
-      case 't': scratch_.push_back('\t'); return;
-      case 'r': scratch_.push_back('\r'); return;
-      case 'n': scratch_.push_back('\n'); return;
-      case 'b': scratch_.push_back('\b'); return;
-      case 'f': scratch_.push_back('\f'); return;
-      case '\\': scratch_.push_back('\\'); return;
-      case '"': scratch_.push_back('"'); return;
+      case 't':
+        scratch_.push_back('\t');
+        return;
+      case 'r':
+        scratch_.push_back('\r');
+        return;
+      case 'n':
+        scratch_.push_back('\n');
+        return;
+      case 'b':
+        scratch_.push_back('\b');
+        return;
+      case 'f':
+        scratch_.push_back('\f');
+        return;
+      case '\\':
+        scratch_.push_back('\\');
+        return;
+      case '"':
+        scratch_.push_back('"');
+        return;
       case 'u': {
         char32_t cp = ReadHex4(at);
         if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -487,7 +518,7 @@ class Reader {
     char32_t cp = 0;
     for (int i = 0; i < 4; ++i) {
       char c = p_[i];
-      int d = IsDigit(c) ? c - '0'
+      int d = IsDigit(c)               ? c - '0'
               : (c >= 'a' && c <= 'f') ? c - 'a' + 10
               : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                        : -1;
@@ -553,8 +584,8 @@ class Reader {
         continue;
       }
       if (!IsAlpha(c) && !IsDigit(c) && !IsSymbolPunct(c)) {
-        Fail(at + i, fmt::format("'{}' may not appear in a symbol or keyword",
-                                 std::string_view(&c, 1)));
+        Fail(at + i,
+             fmt::format("'{}' may not appear in a symbol or keyword", std::string_view(&c, 1)));
       }
       ++i;
     }
@@ -562,8 +593,8 @@ class Reader {
 
   // Splits a symbol token into namespace and name, checking EDN's rules.
   // `keyword` relaxes the first-character rule (:1 and :- are keywords).
-  void SplitName(std::string_view token, const char* at, bool keyword,
-                 std::string_view* ns, std::string_view* name) {
+  void SplitName(std::string_view token, const char* at, bool keyword, std::string_view* ns,
+                 std::string_view* name) {
     CheckSymbolChars(token, at);
     if (token == "/") {
       *ns = {};
@@ -587,8 +618,8 @@ class Reader {
     if (!keyword) CheckLeading(ns->empty() ? *name : *ns, at);
     if (!ns->empty()) CheckLeading(*name == "/" ? "x" : *name, at, /*inner=*/true);
     if (token.back() == ':' || token.find("::") != std::string_view::npos) {
-      Fail(at, fmt::format("'{}' is not a valid name: it may not end with ':' or contain '::'",
-                           token));
+      Fail(at,
+           fmt::format("'{}' is not a valid name: it may not end with ':' or contain '::'", token));
     }
   }
 
@@ -676,27 +707,30 @@ class Reader {
       has_exp = true;
       ++i;
       bool exp_negative = false;
-      if (i < token.size() && (token[i] == '+' || token[i] == '-')) exp_negative = token[i++] == '-';
+      if (i < token.size() && (token[i] == '+' || token[i] == '-'))
+        exp_negative = token[i++] == '-';
       size_t exp_start = i;
       while (i < token.size() && IsDigit(token[i])) {
         if (exponent < 100000000000) exponent = exponent * 10 + (token[i] - '0');
         ++i;
       }
-      if (i == exp_start) Fail(at, fmt::format("'{}' is not a number: the exponent has no digits", token));
+      if (i == exp_start)
+        Fail(at, fmt::format("'{}' is not a number: the exponent has no digits", token));
       if (exp_negative) exponent = -exponent;
     }
     char suffix = '\0';
     if (i < token.size() && (token[i] == 'N' || token[i] == 'M')) suffix = token[i++];
     if (i != token.size()) {
-      std::string_view hint =
-          token.find('/') != std::string_view::npos ? " (ratios are not EDN)"
-          : (token.size() > 1 && (token[1] == 'x' || token[1] == 'X')) ? " (hex literals are not EDN)"
-                                                                        : "";
+      std::string_view hint = token.find('/') != std::string_view::npos ? " (ratios are not EDN)"
+                              : (token.size() > 1 && (token[1] == 'x' || token[1] == 'X'))
+                                  ? " (hex literals are not EDN)"
+                                  : "";
       Fail(at, fmt::format("'{}' is not a number{}", token, hint));
     }
     std::string_view int_digits = token.substr(int_start, int_end - int_start);
     if (int_digits.size() > 1 && int_digits[0] == '0') {
-      Fail(at, fmt::format("'{}' is not a number: no integer other than 0 may begin with 0", token));
+      Fail(at,
+           fmt::format("'{}' is not a number: no integer other than 0 may begin with 0", token));
     }
     bool is_float = has_frac || has_exp || suffix == 'M';
     if (!is_float) {

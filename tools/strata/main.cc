@@ -3,7 +3,6 @@
 // Exit status: 0 on success, 1 when an anomaly was reported (its EDN map is
 // printed on stderr), 2 for a usage error.
 #include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -22,11 +21,10 @@ std::string ReadInput(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw strata::Anomaly(strata::Category::kNotFound,
-                          "cannot open " + path + ": check the path",
-                          strata::Value::Keyword("db.error", "file-not-found"),
-                          strata::Value::Map({{strata::Value::Keyword("path"),
-                                               strata::Value::String(path)}}));
+    throw strata::Anomaly(
+        strata::Category::kNotFound, "cannot open " + path + ": check the path",
+        strata::Value::Keyword("db.error", "file-not-found"),
+        strata::Value::Map({{strata::Value::Keyword("path"), strata::Value::String(path)}}));
   }
   std::ostringstream s;
   s << in.rdbuf();
@@ -54,17 +52,21 @@ int RunEdn(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
-      "Strata: a database of immutable facts (datoms), queried with Datalog."};
+  CLI::App app{"Strata: a database of immutable facts (datoms), queried with Datalog."};
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(0, 1);
 
   std::string edn_path;
-  CLI::App* edn = app.add_subcommand(
-      "edn", "Check EDN and print it back in canonical form, one value a line");
+  CLI::App* edn =
+      app.add_subcommand("edn", "Check EDN and print it back in canonical form, one value a line");
   edn->add_option("file", edn_path, "EDN file to read; '-' or none for stdin");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help, the version or the usage error
+    return code == 0 ? 0 : 2;
+  }
 
   try {
     if (edn->parsed()) return RunEdn(edn_path);
