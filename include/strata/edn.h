@@ -13,7 +13,8 @@
 // :db.error/invalid-edn, a message giving line, column and what was expected,
 // and data {:line L :column C :near "text at the error"}. No input crashes the
 // reader: nesting deeper than ReadOptions::max_depth is an error, not a stack
-// overflow.
+// overflow, and so is a number of more than 100,000 digits (the Value
+// factories refuse those too, so everything printed reads back).
 //
 // The printer writes text that the reader reads back to an equal Value, and
 // the same text for equal Values (maps and sets print in sorted order).

@@ -10,6 +10,7 @@
 #include <limits>
 #include <new>
 
+#include "core/names.h"
 #include "core/value_internal.h"
 #include "strata/anomaly.h"
 #include "strata/edn.h"
@@ -377,6 +378,11 @@ Value Value::BigInt(std::string_view decimal) {
                                                "sign and decimal digits",
                                                decimal));
   }
+  if (digits.size() > internal::kMaxNumberDigits) {
+    ThrowIncorrect("number-too-long",
+                   fmt::format("A big number may have at most {} digits; this one has {}",
+                               internal::kMaxNumberDigits, digits.size()));
+  }
   BigInteger n(digits);
   if (decimal[0] == '-') n = -n;
   return internal::MakeBigInt(std::move(n));
@@ -432,24 +438,12 @@ Value Value::String(std::string_view s) {
 
 namespace {
 
-// Splits "ns/name" at the first '/'; "/" alone and "ns//" name "/".
-void SplitQualified(std::string_view qualified, std::string_view* ns, std::string_view* name) {
-  size_t slash = qualified.find('/');
-  if (slash == std::string_view::npos || qualified == "/") {
-    *ns = {};
-    *name = qualified;
-  } else {
-    *ns = qualified.substr(0, slash);
-    *name = qualified.substr(slash + 1);
-  }
-}
-
 void CheckName(bool is_symbol, std::string_view ns, std::string_view name) {
-  if (name.empty() || (!ns.empty() && name.find('/') != std::string_view::npos && name != "/")) {
+  std::string why = InvalidNameReason(!is_symbol, ns, name);
+  if (!why.empty()) {
     ThrowIncorrect("invalid-name",
-                   fmt::format("\"{}{}{}\" is not a valid {} name: write name or ns/name "
-                               "with a non-empty name",
-                               ns, ns.empty() ? "" : "/", name, is_symbol ? "symbol" : "keyword"));
+                   fmt::format("\"{}{}{}\" is not a valid {}: {}", ns, ns.empty() ? "" : "/", name,
+                               is_symbol ? "symbol" : "keyword", why));
   }
 }
 
@@ -465,7 +459,7 @@ Value Value::Keyword(std::string_view ns, std::string_view name) {
 
 Value Value::Keyword(std::string_view qualified) {
   std::string_view ns, name;
-  SplitQualified(qualified, &ns, &name);
+  SplitQualifiedName(qualified, &ns, &name);
   return Keyword(ns, name);
 }
 
@@ -479,7 +473,7 @@ Value Value::Symbol(std::string_view ns, std::string_view name) {
 
 Value Value::Symbol(std::string_view qualified) {
   std::string_view ns, name;
-  SplitQualified(qualified, &ns, &name);
+  SplitQualifiedName(qualified, &ns, &name);
   return Symbol(ns, name);
 }
 
@@ -589,7 +583,18 @@ Value Value::Set(std::initializer_list<Value> items) {
 }
 
 Value Value::Tagged(const Value& tag, Value value) {
-  assert(tag.is_symbol());
+  // Only tags the reader would keep as tagged values: a symbol starting with
+  // a letter, and none of the tags the reader turns into other types.
+  std::string_view name = tag.is_symbol() ? tag.QualifiedName() : std::string_view();
+  bool letter =
+      !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'));
+  if (!letter || name == "inst" || name == "uuid" || name == "strata/float" ||
+      name == "strata/uri" || name == "strata/bytes") {
+    ThrowIncorrect("invalid-tag",
+                   fmt::format("{} cannot tag a value: a tag is a symbol starting with a letter, "
+                               "other than the built-in #inst, #uuid and #strata/...",
+                               PrintEdn(tag)));
+  }
   return Boxed(ValueType::kTagged, new TaggedObject(tag, std::move(value)));
 }
 

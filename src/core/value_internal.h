@@ -27,6 +27,10 @@ namespace strata::internal {
 
 using BigInteger = boost::multiprecision::cpp_int;
 
+// The most decimal digits a big integer or big decimal may have: beyond it,
+// the arithmetic of reading and comparing could take unbounded time.
+inline constexpr size_t kMaxNumberDigits = 100000;
+
 struct HeapObject {
   explicit HeapObject(ValueType t) : type(t) {}
   mutable std::atomic<uint32_t> refs{1};

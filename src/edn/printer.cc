@@ -105,19 +105,18 @@ void PrintFloating(F f, std::string* out) {
   if (text.find_first_of(".e") == std::string_view::npos) out->append(".0");
 }
 
+// As Java's BigDecimal.toString, so the scale survives: plain digits when
+// the scale is not negative and the number is not tiny (1.50M, 0.005M),
+// scientific notation otherwise (1E+3M, 1.23E-10M).
 void PrintBigDec(const internal::BigDecObject& d, std::string* out) {
   std::string digits = internal::BigInteger(abs(d.unscaled)).str();
   if (d.unscaled.sign() < 0) out->push_back('-');
-  if (d.scale < 0) {
-    // unscaled E+(-scale): 1E+3M has unscaled 1, scale -3.
-    out->append(digits);
-    out->append("E+");
-    out->append(std::to_string(-static_cast<int64_t>(d.scale)));
-  } else if (d.scale == 0) {
-    out->append(digits);
-  } else {
+  int64_t adjusted = -int64_t{d.scale} + static_cast<int64_t>(digits.size()) - 1;
+  if (d.scale >= 0 && adjusted >= -6) {
     auto scale = static_cast<size_t>(d.scale);
-    if (digits.size() <= scale) {
+    if (scale == 0) {
+      out->append(digits);
+    } else if (digits.size() <= scale) {
       out->append("0.");
       out->append(scale - digits.size(), '0');
       out->append(digits);
@@ -126,6 +125,15 @@ void PrintBigDec(const internal::BigDecObject& d, std::string* out) {
       out->push_back('.');
       out->append(digits, digits.size() - scale, std::string::npos);
     }
+  } else {
+    out->push_back(digits[0]);
+    if (digits.size() > 1) {
+      out->push_back('.');
+      out->append(digits, 1, std::string::npos);
+    }
+    out->push_back('E');
+    out->push_back(adjusted >= 0 ? '+' : '-');
+    out->append(std::to_string(adjusted >= 0 ? adjusted : -adjusted));
   }
   out->push_back('M');
 }

@@ -18,6 +18,7 @@
 
 #include "core/base64.h"
 #include "core/instant.h"
+#include "core/names.h"
 #include "core/utf8.h"
 #include "core/value_internal.h"
 #include "strata/anomaly.h"
@@ -29,9 +30,8 @@ namespace {
 // Distinct keyword and symbol tokens remembered per reader.
 constexpr size_t kMaxCachedNames = 4096;
 
-// Longest number literal accepted: the big number arithmetic behind a longer
-// one could take unbounded time.
-constexpr size_t kMaxNumberLength = 10000;
+// Longest number literal accepted: digits, sign, point, exponent, suffix.
+constexpr size_t kMaxNumberLength = internal::kMaxNumberDigits + 32;
 
 bool IsWhitespace(char c) {
   return c == ' ' || c == ',' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
@@ -46,33 +46,6 @@ bool IsDelimiter(char c) {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-// A character allowed inside a symbol (besides letters, digits and
-// non-ASCII): EDN's . * + ! - _ ? $ % & = < > : # / and Clojure's '.
-bool IsSymbolPunct(char c) {
-  switch (c) {
-    case '.':
-    case '*':
-    case '+':
-    case '!':
-    case '-':
-    case '_':
-    case '?':
-    case '$':
-    case '%':
-    case '&':
-    case '=':
-    case '<':
-    case '>':
-    case ':':
-    case '#':
-    case '/':
-    case '\'':
-      return true;
-    default:
-      return false;
-  }
-}
 
 struct TokenHash {
   size_t operator()(std::string_view s) const { return XXH3_64bits(s.data(), s.size()); }
@@ -307,10 +280,10 @@ class Reader {
       Fail(at, "auto-resolved namespaced maps (#::{...}) are not EDN: write #:ns{...}");
     }
     std::string_view ns = ReadToken();
-    if (ns.empty() || ns.find('/') != std::string_view::npos || IsDigit(ns[0])) {
+    if (ns.empty() || ns.find('/') != std::string_view::npos ||
+        !InvalidNameReason(false, "", ns).empty()) {
       Fail(at, "#: must be followed by a namespace name, as in #:person{:name \"x\"}");
     }
-    CheckSymbolChars(ns, at + 2);
     SkipWhitespace();
     if (p_ == end_ || *p_ != '{') Fail(p_, fmt::format("#:{} must be followed by a map", ns));
     const char* map_at = p_;
@@ -573,63 +546,14 @@ class Reader {
     return {start, static_cast<size_t>(p_ - start)};
   }
 
-  void CheckSymbolChars(std::string_view token, const char* at) {
-    for (size_t i = 0; i < token.size();) {
-      char c = token[i];
-      if (static_cast<uint8_t>(c) >= 0x80) {
-        char32_t cp;
-        size_t n = DecodeUtf8(token.data() + i, token.data() + token.size(), &cp);
-        if (n == 0) Fail(at + i, "invalid UTF-8 in a symbol or keyword");
-        i += n;
-        continue;
-      }
-      if (!IsAlpha(c) && !IsDigit(c) && !IsSymbolPunct(c)) {
-        Fail(at + i,
-             fmt::format("'{}' may not appear in a symbol or keyword", std::string_view(&c, 1)));
-      }
-      ++i;
-    }
-  }
-
-  // Splits a symbol token into namespace and name, checking EDN's rules.
-  // `keyword` relaxes the first-character rule (:1 and :- are keywords).
+  // Splits a symbol or keyword token and checks EDN's name rules.
   void SplitName(std::string_view token, const char* at, bool keyword, std::string_view* ns,
                  std::string_view* name) {
-    CheckSymbolChars(token, at);
-    if (token == "/") {
-      *ns = {};
-      *name = token;
-      return;
-    }
-    size_t slash = token.find('/');
-    if (slash == std::string_view::npos) {
-      *ns = {};
-      *name = token;
-    } else {
-      *ns = token.substr(0, slash);
-      *name = token.substr(slash + 1);
-      if (ns->empty() || name->empty() ||
-          (name->find('/') != std::string_view::npos && *name != "/")) {
-        Fail(at, fmt::format("'{}' is not a valid name: '/' separates one "
-                             "namespace from one name",
-                             token));
-      }
-    }
-    if (!keyword) CheckLeading(ns->empty() ? *name : *ns, at);
-    if (!ns->empty()) CheckLeading(*name == "/" ? "x" : *name, at, /*inner=*/true);
-    if (token.back() == ':' || token.find("::") != std::string_view::npos) {
-      Fail(at,
-           fmt::format("'{}' is not a valid name: it may not end with ':' or contain '::'", token));
-    }
-  }
-
-  // EDN: a symbol starts with a non-digit; after a leading - + or . the next
-  // character is not a digit; ':' and '#' are not first.
-  void CheckLeading(std::string_view part, const char* at, bool inner = false) {
-    char c0 = part[0];
-    if ((!inner && IsDigit(c0)) || c0 == ':' || c0 == '#' ||
-        ((c0 == '-' || c0 == '+' || c0 == '.') && part.size() > 1 && IsDigit(part[1]))) {
-      Fail(at, fmt::format("'{}' cannot start a symbol or keyword name", part));
+    SplitQualifiedName(token, ns, name);
+    std::string why = InvalidNameReason(keyword, *ns, *name);
+    if (!why.empty()) {
+      Fail(at, fmt::format("'{}{}' is not a valid {}: {}", keyword ? ":" : "", token,
+                           keyword ? "keyword" : "symbol", why));
     }
   }
 
