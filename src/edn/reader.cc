@@ -63,6 +63,12 @@ class Reader {
     if (failed_) Fail(p_, "the reader already failed on earlier input");
     try {
       return ReadNext(out, 0, '\0');
+    } catch (const Anomaly& e) {
+      failed_ = true;
+      // Every reader error carries a position; one raised by a Value factory
+      // (a name the namespace of #:ns{} makes invalid, say) gets the form's.
+      if (e.data().is_map() && e.data().Get(Value::Keyword("line")) != nullptr) throw;
+      Fail(last_form_ != nullptr ? last_form_ : p_, e.message());
     } catch (...) {
       failed_ = true;
       throw;
@@ -74,7 +80,7 @@ class Reader {
   // Throws unless only whitespace, comments and discarded forms remain.
   void ExpectEnd() {
     Value extra;
-    if (ReadNext(&extra, 0, '\0')) {
+    if (Next(&extra)) {
       Fail(last_form_, "more than one value where one was expected (wrap several in a vector)");
     }
   }
@@ -300,6 +306,10 @@ class Reader {
         std::string_view name = item.Name();
         if (key_ns.empty() || key_ns == "_") {
           std::string_view new_ns = key_ns.empty() ? ns : std::string_view();
+          std::string why = InvalidNameReason(item.is_keyword(), new_ns, name);
+          if (!why.empty()) {
+            Fail(map_at, fmt::format("#:{} cannot qualify {}: {}", ns, PrintEdn(item), why));
+          }
           item = item.is_keyword() ? Value::Keyword(new_ns, name) : Value::Symbol(new_ns, name);
         }
       }

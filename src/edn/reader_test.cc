@@ -447,6 +447,18 @@ TEST(EdnReaderTest, MalformedCollectionsAreErrors) {
   }
 }
 
+// Found by the fuzz target: a key the map's namespace cannot qualify (a
+// qualified name may not start with a digit, though :1 alone is a keyword)
+// is a positioned reader error, not a bare factory anomaly.
+TEST(EdnReaderTest, NamespacedMapKeysThatCannotBeQualifiedAreErrors) {
+  EXPECT_EQ(ReadEdn(":1"), Value::Keyword("1"));
+  EXPECT_TRUE(IsInvalidEdn("#:a{:1 2}"));
+  EXPECT_TRUE(IsInvalidEdn("[1\n #:person{:name \"x\" :1y 2}]"));
+  std::optional<Anomaly> error = ReadError("[1\n #:person{:name \"x\" :1y 2}]");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(*error->data().Get(K("line")), Value::Long(2));
+}
+
 TEST(EdnReaderTest, NamespacedMaps) {
   Value m = ReadEdn("#:ns{:a 1 :_/b 2 \"s\" 3 :other/c 4}");
   EXPECT_EQ(m, Value::Map({{Value::Keyword("ns", "a"), L(1)},
