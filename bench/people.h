@@ -1,0 +1,73 @@
+// DataScript's benchmark people, generated with a fixed seed: the same
+// distribution as tonsky/datascript bench/datascript/bench/datascript.cljc
+// (names, last names, aliases, sex, age, salary), as tx-data.
+#ifndef STRATA_BENCH_PEOPLE_H_
+#define STRATA_BENCH_PEOPLE_H_
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "strata/value.h"
+
+namespace strata::bench {
+
+inline const char* const kFirstNames[] = {"Ivan", "Petr",   "Sergei", "Oleg",
+                                          "Yuri", "Dmitry", "Fedor",  "Denis"};
+inline const char* const kLastNames[] = {"Ivanov",  "Petrov",    "Sidorov",
+                                         "Kovalev", "Kuznetsov", "Voronoi"};
+inline const char* const kAliases[] = {
+    "A. C. Q. W.",       "A. J. Finn",   "A.A. Fair",   "Aapeli",     "Aaron Wolfe",
+    "Abigail Van Buren", "Jeremy Craig", "Jack Howard", "Jack Green", "Jack Sheppard"};
+
+// The schema of the people data, as tx-data.
+inline Value PeopleSchema() {
+  auto attr = [](const char* ident, const char* type, bool many, bool unique = false) {
+    std::vector<ValuePair> m = {{Value::Keyword("db/ident"), Value::Keyword(ident)},
+                                {Value::Keyword("db/valueType"), Value::Keyword("db.type", type)},
+                                {Value::Keyword("db/cardinality"),
+                                 Value::Keyword("db.cardinality", many ? "many" : "one")}};
+    if (unique) m.emplace_back(Value::Keyword("db/unique"), Value::Keyword("db.unique/identity"));
+    return Value::Map(std::move(m));
+  };
+  return Value::Vector({attr("name", "string", false), attr("last-name", "string", false),
+                        attr("full-name", "string", false), attr("alias", "string", true),
+                        attr("sex", "keyword", false), attr("age", "long", false),
+                        attr("salary", "long", false), attr("follows", "ref", true),
+                        attr("person/id", "long", false, true)});
+}
+
+// `n` people as entity maps with string tempids "p0".."p{n-1}"; each has a
+// unique :person/id.
+inline std::vector<Value> People(int n, uint64_t seed = 42) {
+  std::mt19937_64 rng(seed);
+  std::vector<Value> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    std::string first = kFirstNames[rng() % 8];
+    std::string last = kLastNames[rng() % 6];
+    std::vector<Value> aliases;
+    int alias_count = static_cast<int>(rng() % 10);
+    for (int a = 0; a < alias_count; ++a) aliases.push_back(Value::String(kAliases[rng() % 10]));
+    std::vector<ValuePair> m = {
+        {Value::Keyword("db/id"), Value::String("p" + std::to_string(i))},
+        {Value::Keyword("person/id"), Value::Long(i)},
+        {Value::Keyword("name"), Value::String(first)},
+        {Value::Keyword("last-name"), Value::String(last)},
+        {Value::Keyword("full-name"), Value::String(first + " " + last)},
+        {Value::Keyword("sex"), Value::Keyword(rng() % 2 ? "male" : "female")},
+        {Value::Keyword("age"), Value::Long(static_cast<int64_t>(rng() % 100))},
+        {Value::Keyword("salary"), Value::Long(static_cast<int64_t>(rng() % 100000))}};
+    // Duplicate aliases collapse, as in a set.
+    std::sort(aliases.begin(), aliases.end());
+    aliases.erase(std::unique(aliases.begin(), aliases.end()), aliases.end());
+    if (!aliases.empty())
+      m.emplace_back(Value::Keyword("alias"), Value::Vector(std::move(aliases)));
+    out.push_back(Value::Map(std::move(m)));
+  }
+  return out;
+}
+
+}  // namespace strata::bench
+
+#endif  // STRATA_BENCH_PEOPLE_H_

@@ -1,0 +1,103 @@
+// The memory index: every datom of the database (until durable indexes
+// exist, and afterwards the novelty since the last indexing job), in the four
+// index orders, each with a current part (facts true now) and a history part
+// (retracted assertions and their retractions).
+//
+// A MemoryIndex is immutable: With() returns a new one that shares all
+// unchanged structure, so taking a snapshot for a database value is O(1) and
+// readers on any thread never block the writer. Datoms live once, in an
+// append-only arena shared by all versions; the sets hold pointers to them.
+//
+//   current:  EAVT  AEVT  AVET  VAET(refs)      persistent B+trees of
+//   history:  EAVT  AEVT  AVET  VAET(refs)      const Datom*
+//   arena:    [chunk][chunk]...                 Datoms, never moved
+#ifndef STRATA_INDEX_MEMORY_INDEX_H_
+#define STRATA_INDEX_MEMORY_INDEX_H_
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "db/schema.h"
+#include "index/datom_order.h"
+#include "index/persistent_sorted_set.h"
+#include "strata/database.h"
+
+namespace strata::internal {
+
+// An ordered stream of datoms: the one shape every index source has.
+class DatomCursor {
+ public:
+  virtual ~DatomCursor() = default;
+  // The next datom, or nullptr at the end. A datom stays valid while the
+  // source it came from is alive (cursors keep their source alive).
+  virtual const Datom* Next() = 0;
+};
+
+enum class Part : uint8_t { kCurrent = 0, kHistory = 1 };
+
+// Append-only storage for datoms; a datom's address never changes.
+// Thread-safe: appends take a lock; reads of published datoms need none.
+class DatomArena {
+ public:
+  DatomArena() = default;
+  DatomArena(const DatomArena&) = delete;
+  DatomArena& operator=(const DatomArena&) = delete;
+
+  const Datom* Add(const Datom& d);
+  // Bytes held by datom slots (string and collection payloads excluded).
+  size_t MemoryUsage() const;
+
+ private:
+  static constexpr size_t kChunkDatoms = 4096;
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Datom[]>> chunks_;  // GUARDED_BY(mutex_)
+  size_t used_in_last_ = kChunkDatoms;            // GUARDED_BY(mutex_)
+};
+
+class MemoryIndex {
+ public:
+  // An empty index with a new arena.
+  MemoryIndex();
+
+  // A new index with one transaction's datoms applied, in order. An
+  // assertion joins the current part. A retraction removes the fact's current
+  // assertion, and both go to the history part, unless the attribute is
+  // :db/noHistory (then both vanish). Only ref attributes are in VAET.
+  // REQUIRES: every retraction retracts a fact current in this index (not
+  // one asserted by `datoms` themselves) and no assertion asserts a current
+  // fact (the transaction pipeline guarantees both).
+  MemoryIndex With(const std::vector<Datom>& datoms, const Schema& schema) const;
+
+  // Datoms of one part of `index` matching the key's leading components
+  // (prefix_only), or from the first one not before the key to the end.
+  std::unique_ptr<DatomCursor> Seek(Index index, Part part, const DatomKey& key,
+                                    bool prefix_only) const;
+  // How many datoms of the part match the key's leading components. O(log n).
+  int64_t Count(Index index, Part part, const DatomKey& key) const;
+  // The current assertion of fact (e, a, v), or nullptr.
+  const Datom* FindCurrent(EntityId e, EntityId a, const Value& v) const;
+
+  size_t size(Part part) const { return eavt(part).Size(); }
+  // Node bytes of the eight sets plus datom slots in the arena.
+  size_t MemoryUsage() const;
+
+ private:
+  template <Index kIndex>
+  using Set = PersistentSortedSet<const Datom*, DatomOrder<kIndex>>;
+  struct Parts {
+    Set<Index::kEavt> eavt;
+    Set<Index::kAevt> aevt;
+    Set<Index::kAvet> avet;
+    Set<Index::kVaet> vaet;
+  };
+  const Set<Index::kEavt>& eavt(Part part) const { return parts_[static_cast<int>(part)].eavt; }
+
+  std::shared_ptr<DatomArena> arena_;
+  std::array<Parts, 2> parts_;
+};
+
+}  // namespace strata::internal
+
+#endif  // STRATA_INDEX_MEMORY_INDEX_H_

@@ -1,0 +1,524 @@
+// The transaction pipeline after expansion: tempid resolution (with upsert),
+// retractEntity, Datomic's datom semantics, validation, the new state.
+#include "tx/transaction.h"
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "strata/anomaly.h"
+#include "strata/edn.h"
+#include "strata/functions.h"
+#include "tx/tx_internal.h"
+
+namespace strata::internal {
+namespace {
+
+Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
+
+// A hashable key for tempids: generated ones by number, named by name.
+struct TempKey {
+  bool generated;
+  int64_t number;
+  std::string name;
+  friend bool operator==(const TempKey&, const TempKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const TempKey& k) {
+    return H::combine(std::move(h), k.generated, k.number, k.name);
+  }
+};
+
+TempKey KeyOf(const EntityRef& r) {
+  return r.kind == EntityRef::Kind::kGenerated ? TempKey{true, r.id, {}}
+                                               : TempKey{false, 0, r.tempid};
+}
+
+// A fact (e, a, v) as a hashable key.
+struct FactKey {
+  EntityId e;
+  EntityId a;
+  Value v;
+  friend bool operator==(const FactKey&, const FactKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const FactKey& k) {
+    return H::combine(std::move(h), k.e, k.a, k.v.Hash());
+  }
+};
+
+class Transaction {
+ public:
+  Transaction(const Database& db, int64_t now_ms)
+      : db_(db), state_(db.state()), schema_(*state_.schema), now_ms_(now_ms) {
+    t_ = state_.next_counter;
+    tx_ = TxFromT(t_);
+    next_counter_ = t_ + 1;
+  }
+
+  TxResult Run(const Value& tx_data) {
+    Expansion expansion = ExpandTxData(db_, tx_data, tx_);
+    ResolveTempids(&expansion);
+    std::vector<Datom> ops = Concrete(expansion);
+    for (const auto& [e, form] : expansion.retract_entities) RetractEntity(e, form, &ops);
+    std::vector<Datom> datoms = Apply(ops);
+    AddComposites(&datoms);
+    CheckUnique(datoms);
+    AddTxInstant(&datoms);
+    CheckAttributePredicates(datoms);
+    return Commit(std::move(datoms), expansion);
+  }
+
+ private:
+  // ---- Tempids --------------------------------------------------------------------
+
+  // Upsert: a tempid asserting a :db.unique/identity value some entity
+  // already has becomes that entity, also when the value is itself a tempid
+  // that upserts; repeat until nothing changes.
+  void ResolveTempids(Expansion* x) {
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (const Op& op : x->ops) {
+        if (!op.added || !op.e.is_tempid()) continue;
+        const Attribute* attr = schema_.Find(op.a);
+        if (attr == nullptr || attr->unique != Unique::kIdentity) continue;
+        std::optional<Value> v = CurrentValueOf(op);
+        if (!v) continue;
+        std::optional<EntityId> existing = FindUnique(attr->id, *v);
+        if (!existing) continue;
+        TempKey key = KeyOf(op.e);
+        auto it = resolved_.find(key);
+        if (it == resolved_.end()) {
+          resolved_.emplace(key, *existing);
+          if (op.e.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(op.e.tempid, *existing);
+          changed = true;
+        } else if (it->second != *existing) {
+          ThrowConflictingUpsert(op, it->second, *existing);
+        }
+      }
+    }
+    // Every other tempid that names an entity gets a new id, in order of
+    // first appearance.
+    for (const Op& op : x->ops) {
+      if (op.e.is_tempid() && op.a == sys::kValueType) schema_tempids_.insert(KeyOf(op.e));
+    }
+    for (const Op& op : x->ops) {
+      if (op.e.is_tempid()) Allocate(op.e);
+    }
+    for (const auto& [e, spec] : x->ensures) {
+      if (e.is_tempid() && !resolved_.contains(KeyOf(e))) {
+        ThrowTempidOnlyValue(e, Value());
+      }
+    }
+  }
+
+  // An op's value, if it is known (not an unresolved tempid).
+  std::optional<Value> CurrentValueOf(const Op& op) const {
+    if (!op.v_is_ref) return op.v;
+    if (!op.v_ref.is_tempid()) return Value::Ref(op.v_ref.id);
+    auto it = resolved_.find(KeyOf(op.v_ref));
+    if (it == resolved_.end()) return std::nullopt;
+    return Value::Ref(it->second);
+  }
+
+  std::optional<EntityId> FindUnique(EntityId a, const Value& v) const {
+    DatomIterator it = db_.Datoms(Index::kAvet, {Value::Long(a), v});
+    if (const Datom* d = it.Next()) return d->e;
+    return std::nullopt;
+  }
+
+  // A new id for a tempid: attributes (entities given a :db/valueType) in
+  // :db.part/db as Datomic installs them, everything else in :db.part/user.
+  void Allocate(const EntityRef& ref) {
+    TempKey key = KeyOf(ref);
+    if (resolved_.contains(key)) return;
+    int64_t partition = schema_tempids_.contains(key) ? kPartDb : kPartUser;
+    EntityId id = MakeEntityId(partition, next_counter_++);
+    resolved_.emplace(key, id);
+    if (ref.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(ref.tempid, id);
+  }
+
+  EntityId Resolve(const EntityRef& ref, const Value& form) const {
+    if (!ref.is_tempid()) return ref.id;
+    auto it = resolved_.find(KeyOf(ref));
+    if (it == resolved_.end()) ThrowTempidOnlyValue(ref, form);
+    return it->second;
+  }
+
+  [[noreturn]] static void ThrowTempidOnlyValue(const EntityRef& ref, const Value& form) {
+    ThrowIncorrect("tempid-not-an-entity",
+                   fmt::format("Tempid \"{}\" is used only as a value: give it at least one "
+                               "attribute, or use an existing entity",
+                               ref.tempid),
+                   Value::Map({{Kw("tempid"), Value::String(ref.tempid)}, {Kw("form"), form}}));
+  }
+
+  [[noreturn]] void ThrowConflictingUpsert(const Op& op, EntityId first, EntityId second) const {
+    ThrowIncorrect(
+        "unique-conflict",
+        fmt::format("Tempid {} upserts to two entities, {} and {}, through {}",
+                    op.e.kind == EntityRef::Kind::kTempid ? "\"" + op.e.tempid + "\""
+                                                          : std::string("of a map"),
+                    first, second, AttrName(schema_, op.a)),
+        Value::Map({{Kw("entities"), Value::Vector({Value::Long(first), Value::Long(second)})},
+                    {Kw("form"), op.form}}));
+  }
+
+  // The ops with every entity resolved.
+  std::vector<Datom> Concrete(const Expansion& x) {
+    std::vector<Datom> out;
+    out.reserve(x.ops.size());
+    forms_.reserve(x.ops.size());
+    for (const Op& op : x.ops) {
+      Datom d;
+      d.e = Resolve(op.e, op.form);
+      d.a = op.a;
+      d.v = op.v_is_ref ? Value::Ref(Resolve(op.v_ref, op.form)) : op.v;
+      d.tx = tx_;
+      d.added = op.added;
+      out.push_back(std::move(d));
+      forms_.push_back(op.form);
+    }
+    for (const auto& [e, spec] : x.ensures) ensures_.emplace_back(Resolve(e, Value()), spec);
+    return out;
+  }
+
+  // ---- retractEntity ---------------------------------------------------------------
+
+  // Every current datom of the entity, every reference to it, and its
+  // components, recursively.
+  void RetractEntity(EntityId e, const Value& form, std::vector<Datom>* ops) {
+    absl::flat_hash_set<EntityId> visited;
+    std::vector<EntityId> pending = {e};
+    while (!pending.empty()) {
+      EntityId cur = pending.back();
+      pending.pop_back();
+      if (!visited.insert(cur).second) continue;
+      DatomIterator own = db_.Datoms(Index::kEavt, {Value::Long(cur)});
+      while (const Datom* d = own.Next()) {
+        ops->push_back(Datom{d->e, d->a, d->v, tx_, false});
+        forms_.push_back(form);
+        const Attribute* attr = schema_.Find(d->a);
+        if (attr != nullptr && attr->is_component) pending.push_back(d->v.AsLong());
+      }
+      DatomIterator refs = db_.Datoms(Index::kVaet, {Value::Long(cur)});
+      while (const Datom* d = refs.Next()) {
+        ops->push_back(Datom{d->e, d->a, d->v, tx_, false});
+        forms_.push_back(form);
+      }
+    }
+  }
+
+  // ---- Semantics -------------------------------------------------------------------
+
+  bool IsCurrent(EntityId e, EntityId a, const Value& v) const {
+    return state_.index.FindCurrent(e, a, v) != nullptr;
+  }
+
+  [[noreturn]] void ThrowDatomsConflict(const Datom& d1, const Datom& d2) const {
+    auto show = [&](const Datom& d) {
+      return Value::Vector(
+          {Value::Long(d.e), schema_.Ident(d.a), d.v, Value::Long(d.tx), Value::Boolean(d.added)});
+    };
+    ThrowIncorrect("datoms-conflict",
+                   fmt::format("Two datoms in the same transaction conflict: {} and {}",
+                               PrintEdn(show(d1)), PrintEdn(show(d2))),
+                   Value::Map({{Kw("d1"), show(d1)}, {Kw("d2"), show(d2)}}));
+  }
+
+  // Datomic's semantics over the resolved ops, whatever their order: drop
+  // duplicates and redundant datoms, reject conflicting pairs, and retract
+  // the replaced value of a cardinality-one attribute.
+  std::vector<Datom> Apply(const std::vector<Datom>& ops) {
+    absl::flat_hash_map<FactKey, size_t> seen;  // fact -> index in ops
+    std::vector<size_t> order;
+    // (e, a) of cardinality one -> the asserted op.
+    absl::flat_hash_map<std::pair<EntityId, EntityId>, size_t> card_one;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const Datom& d = ops[i];
+      FactKey key{d.e, d.a, d.v};
+      auto [it, inserted] = seen.emplace(key, i);
+      if (!inserted) {
+        if (ops[it->second].added != d.added) ThrowDatomsConflict(ops[it->second], d);
+        continue;  // the same op twice
+      }
+      order.push_back(i);
+      const Attribute* attr = schema_.Find(d.a);
+      if (d.added && attr != nullptr && !attr->many) {
+        auto [c, fresh] = card_one.emplace(std::make_pair(d.e, d.a), i);
+        if (!fresh) ThrowDatomsConflict(ops[c->second], d);
+      }
+    }
+    std::vector<Datom> out;
+    absl::flat_hash_set<FactKey> retracted;
+    for (size_t i : order) {
+      const Datom& d = ops[i];
+      if (!d.added) {
+        if (IsCurrent(d.e, d.a, d.v)) {
+          out.push_back(d);
+          retracted.insert(FactKey{d.e, d.a, d.v});
+        }
+      }
+    }
+    for (size_t i : order) {
+      const Datom& d = ops[i];
+      if (!d.added) continue;
+      if (IsCurrent(d.e, d.a, d.v)) continue;  // redundant
+      const Attribute* attr = schema_.Find(d.a);
+      if (attr != nullptr && !attr->many) {
+        // The value it replaces is retracted in this transaction.
+        DatomIterator it = db_.Datoms(Index::kEavt, {Value::Long(d.e), Value::Long(d.a)});
+        while (const Datom* old = it.Next()) {
+          if (old->v == d.v) continue;
+          if (retracted.insert(FactKey{old->e, old->a, old->v}).second) {
+            out.push_back(Datom{old->e, old->a, old->v, tx_, false});
+          }
+        }
+      }
+      out.push_back(d);
+    }
+    return out;
+  }
+
+  // Composite tuples: every entity whose tuple attributes change gets its
+  // composite recomputed from its values after the transaction.
+  void AddComposites(std::vector<Datom>* datoms) {
+    std::map<std::pair<EntityId, EntityId>, bool> todo;  // (e, composite)
+    for (const Datom& d : *datoms) {
+      if (const std::vector<EntityId>* composites = schema_.CompositesOf(d.a)) {
+        for (EntityId c : *composites) todo[{d.e, c}] = true;
+      }
+    }
+    for (const auto& [key, unused] : todo) {
+      auto [e, c] = key;
+      const Attribute* composite = schema_.Find(c);
+      std::vector<Value> items;
+      bool any = false;
+      for (EntityId member : composite->tuple_attrs) {
+        Value v = ValueAfter(*datoms, e, member);
+        any = any || !v.is_nil();
+        items.push_back(std::move(v));
+      }
+      Value tuple = any ? Value::Tuple(std::move(items)) : Value();
+      // The composite as the transaction leaves it so far (retractEntity
+      // may already retract it).
+      Value old = ValueAfter(*datoms, e, c);
+      if (old == tuple) continue;
+      if (!old.is_nil()) datoms->push_back(Datom{e, c, old, tx_, false});
+      if (!tuple.is_nil()) datoms->push_back(Datom{e, c, tuple, tx_, true});
+    }
+  }
+
+  // The cardinality-one value of (e, a) after `datoms`, or nil.
+  Value ValueAfter(const std::vector<Datom>& datoms, EntityId e, EntityId a) const {
+    Value v;
+    DatomIterator it = db_.Datoms(Index::kEavt, {Value::Long(e), Value::Long(a)});
+    if (const Datom* d = it.Next()) v = d->v;
+    for (const Datom& d : datoms) {
+      if (d.e != e || d.a != a) continue;
+      if (d.added) {
+        v = d.v;
+      } else if (v == d.v) {
+        v = Value();
+      }
+    }
+    return v;
+  }
+
+  // :db.unique/value and :db.unique/identity: no two entities hold one
+  // value, counting the transaction's own assertions and retractions.
+  void CheckUnique(const std::vector<Datom>& datoms) {
+    absl::flat_hash_set<FactKey> retracted;
+    for (const Datom& d : datoms) {
+      if (!d.added) retracted.insert(FactKey{d.e, d.a, d.v});
+    }
+    absl::flat_hash_map<FactKey, const Datom*> claimed;  // (0, a, v) -> datom
+    for (const Datom& d : datoms) {
+      if (!d.added) continue;
+      const Attribute* attr = schema_.Find(d.a);
+      if (attr == nullptr || attr->unique == Unique::kNone) continue;
+      auto [it, fresh] = claimed.emplace(FactKey{0, d.a, d.v}, &d);
+      if (!fresh && it->second->e != d.e) ThrowUniqueConflict(d, it->second->e);
+      DatomIterator holders = db_.Datoms(Index::kAvet, {Value::Long(d.a), d.v});
+      while (const Datom* h = holders.Next()) {
+        if (h->e != d.e && !retracted.contains(FactKey{h->e, h->a, h->v})) {
+          ThrowUniqueConflict(d, h->e);
+        }
+      }
+    }
+  }
+
+  [[noreturn]] void ThrowUniqueConflict(const Datom& d, EntityId holder) const {
+    ThrowIncorrect(
+        "unique-conflict",
+        fmt::format("Unique conflict: {}, value: {} already held by: {} asserted for: {}",
+                    AttrName(schema_, d.a), PrintEdn(d.v), holder, d.e),
+        Value::Map({{Kw("attribute"), schema_.Ident(d.a)},
+                    {Kw("value"), d.v},
+                    {Kw("entities"), Value::Vector({Value::Long(holder), Value::Long(d.e)})}}));
+  }
+
+  // :db/txInstant: now, or the transaction's own, never before the last.
+  void AddTxInstant(std::vector<Datom>* datoms) {
+    for (const Datom& d : *datoms) {
+      if (d.a != sys::kTxInstant) continue;
+      if (d.e != tx_ || !d.added) {
+        ThrowIncorrect("invalid-tx-instant",
+                       ":db/txInstant can be asserted only on the transaction itself "
+                       "(\"datomic.tx\"), and never retracted");
+      }
+      if (d.v.AsInstant() < state_.last_tx_instant) {
+        ThrowIncorrect(
+            "past-tx-instant",
+            fmt::format("Time conflict: {} is older than the database's last "
+                        "transaction at {}",
+                        PrintEdn(d.v), PrintEdn(Value::Instant(state_.last_tx_instant))));
+      }
+      tx_instant_ = d.v.AsInstant();
+      return;
+    }
+    tx_instant_ = std::max(now_ms_, state_.last_tx_instant);
+    datoms->push_back(Datom{tx_, sys::kTxInstant, Value::Instant(tx_instant_), tx_, true});
+  }
+
+  void CheckAttributePredicates(const std::vector<Datom>& datoms) const {
+    for (const Datom& d : datoms) {
+      if (!d.added) continue;
+      const Attribute* attr = schema_.Find(d.a);
+      if (attr == nullptr || attr->preds.empty()) continue;
+      for (const Value& pred : attr->preds) {
+        std::shared_ptr<const AttributePredicate> fn = FindAttributePredicate(pred.QualifiedName());
+        if (!fn) {
+          ThrowIncorrect("attr-pred-missing",
+                         fmt::format("Attribute predicate {} of {} is not registered: register "
+                                     "it with RegisterAttributePredicate",
+                                     PrintEdn(pred), AttrName(schema_, d.a)));
+        }
+        if (!(*fn)(d.v)) {
+          ThrowIncorrect("attr-pred",
+                         fmt::format("Value {} of {} fails predicate {}", PrintEdn(d.v),
+                                     AttrName(schema_, d.a), PrintEdn(pred)),
+                         Value::Map({{Kw("attribute"), attr->ident},
+                                     {Kw("value"), d.v},
+                                     {Kw("pred"), pred},
+                                     {Kw("entity"), Value::Long(d.e)}}));
+        }
+      }
+    }
+  }
+
+  // ---- Commit ----------------------------------------------------------------------
+
+  TxResult Commit(std::vector<Datom> datoms, const Expansion&) {
+    auto next = std::make_shared<DbState>();
+    next->index = state_.index.With(datoms, schema_);
+    next->schema = state_.schema;
+    next->basis_t = t_;
+    next->next_counter = next_counter_;
+    next->last_tx_instant = tx_instant_;
+    // Schema changes: entities whose attribute-defining facts changed.
+    std::vector<EntityId> changed;
+    for (const Datom& d : datoms) {
+      if (IsSchemaAttribute(d.a) &&
+          std::find(changed.begin(), changed.end(), d.e) == changed.end()) {
+        changed.push_back(d.e);
+      }
+    }
+    if (!changed.empty()) {
+      auto schema = std::make_shared<Schema>(schema_);
+      Database after(next);
+      for (EntityId e : changed) {
+        std::vector<Datom> facts;
+        DatomIterator it = after.Datoms(Index::kEavt, {Value::Long(e)});
+        while (const Datom* d = it.Next()) facts.push_back(*d);
+        ValidateAttributeChange(after, e, schema_.Find(e), facts);
+        schema->Update(e, facts);
+      }
+      next->schema = std::move(schema);
+    }
+    CheckEnsures(Database(next));
+    TxResult result;
+    result.state = std::move(next);
+    result.tx_data = std::move(datoms);
+    result.tempids = std::move(tempids_);
+    return result;
+  }
+
+  // Entity specs: required attributes present, predicates true, in the
+  // database after the transaction.
+  void CheckEnsures(const Database& after) const {
+    for (const auto& [e, spec] : ensures_) {
+      DatomIterator attrs =
+          after.Datoms(Index::kEavt, {Value::Long(spec), Value::Long(sys::kEntityAttrs)});
+      while (const Datom* d = attrs.Next()) {
+        std::optional<EntityId> a = after.Entid(d->v);
+        if (!a || after.Datoms(Index::kEavt, {Value::Long(e), Value::Long(*a)}).Next() == nullptr) {
+          ThrowIncorrect("entity-attrs",
+                         fmt::format("Entity {} is missing {}, required by the entity spec {}", e,
+                                     PrintEdn(d->v), PrintEdn(after.Ident(spec))),
+                         Value::Map({{Kw("entity"), Value::Long(e)}, {Kw("attribute"), d->v}}));
+        }
+      }
+      DatomIterator preds =
+          after.Datoms(Index::kEavt, {Value::Long(spec), Value::Long(sys::kEntityPreds)});
+      while (const Datom* d = preds.Next()) {
+        std::shared_ptr<const EntityPredicate> fn = FindEntityPredicate(d->v.QualifiedName());
+        if (!fn) {
+          ThrowIncorrect("entity-pred-missing",
+                         fmt::format("Entity predicate {} is not registered: register it with "
+                                     "RegisterEntityPredicate",
+                                     PrintEdn(d->v)));
+        }
+        if (!(*fn)(after, e)) {
+          ThrowIncorrect("entity-pred",
+                         fmt::format("Entity {} fails predicate {} of the entity spec {}", e,
+                                     PrintEdn(d->v), PrintEdn(after.Ident(spec))),
+                         Value::Map({{Kw("entity"), Value::Long(e)}, {Kw("pred"), d->v}}));
+        }
+      }
+    }
+  }
+
+  const Database& db_;
+  const DbState& state_;
+  const Schema& schema_;
+  int64_t now_ms_;
+  int64_t t_;
+  EntityId tx_;
+  int64_t next_counter_;
+  int64_t tx_instant_ = 0;
+  absl::flat_hash_map<TempKey, EntityId> resolved_;
+  absl::flat_hash_set<TempKey> schema_tempids_;
+  std::vector<std::pair<std::string, EntityId>> tempids_;
+  std::vector<std::pair<EntityId, EntityId>> ensures_;
+  std::vector<Value> forms_;
+};
+
+}  // namespace
+
+TxResult RunTransaction(const Database& db, const Value& tx_data, int64_t now_ms) {
+  if (db.as_of_t() || db.since_t() || db.is_history() || db.filter()) {
+    ThrowIncorrect("transact-on-view",
+                   "A transaction runs against the database as it is now, not an as-of, since, "
+                   "history or filtered view");
+  }
+  return Transaction(db, now_ms).Run(tx_data);
+}
+
+}  // namespace strata::internal
+
+namespace strata {
+
+TxReport Database::With(const Value& tx_data) const {
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  internal::TxResult result = internal::RunTransaction(*this, tx_data, now);
+  return TxReport{*this, Database(result.state), std::move(result.tx_data),
+                  std::move(result.tempids)};
+}
+
+}  // namespace strata
