@@ -4,6 +4,8 @@
 #ifndef STRATA_BENCH_PEOPLE_H_
 #define STRATA_BENCH_PEOPLE_H_
 
+#include <algorithm>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,41 +19,41 @@ inline const char* const kFirstNames[] = {"Ivan", "Petr",   "Sergei", "Oleg",
 inline const char* const kLastNames[] = {"Ivanov",  "Petrov",    "Sidorov",
                                          "Kovalev", "Kuznetsov", "Voronoi"};
 inline const char* const kAliases[] = {
-    "A. C. Q. W.",       "A. J. Finn",   "A.A. Fair",   "Aapeli",     "Aaron Wolfe",
-    "Abigail Van Buren", "Jeremy Craig", "Jack Howard", "Jack Green", "Jack Sheppard"};
+    "A. C. Q. W.",     "A. J. Finn",  "A.A. Fair", "Aapeli",     "Aaron Wolfe", "Abigail Van Buren",
+    "Jeanne Phillips", "Abram Tertz", "Abu Nuwas", "Acton Bell", "Adunis"};
+constexpr size_t kAliasCount = sizeof(kAliases) / sizeof(kAliases[0]);
 
 // The schema of the people data, as tx-data.
 inline Value PeopleSchema() {
-  auto attr = [](const char* ident, const char* type, bool many, bool unique = false) {
+  auto attr = [](const char* ident, const char* type, bool many) {
     std::vector<ValuePair> m = {{Value::Keyword("db/ident"), Value::Keyword(ident)},
                                 {Value::Keyword("db/valueType"), Value::Keyword("db.type", type)},
                                 {Value::Keyword("db/cardinality"),
                                  Value::Keyword("db.cardinality", many ? "many" : "one")}};
-    if (unique) m.emplace_back(Value::Keyword("db/unique"), Value::Keyword("db.unique/identity"));
     return Value::Map(std::move(m));
   };
   return Value::Vector({attr("name", "string", false), attr("last-name", "string", false),
                         attr("full-name", "string", false), attr("alias", "string", true),
                         attr("sex", "keyword", false), attr("age", "long", false),
-                        attr("salary", "long", false), attr("follows", "ref", true),
-                        attr("person/id", "long", false, true)});
+                        attr("salary", "long", false), attr("follows", "ref", true)});
 }
 
-// `n` people as entity maps with string tempids "p0".."p{n-1}"; each has a
-// unique :person/id.
+// `n` people as entity maps with string tempids "1".."n", drawn as
+// DataScript's random-man draws them (uniform choices; 0 to 9 aliases, the
+// repeats collapsing as a cardinality-many set).
 inline std::vector<Value> People(int n, uint64_t seed = 42) {
   std::mt19937_64 rng(seed);
   std::vector<Value> out;
   out.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
-    std::string first = kFirstNames[rng() % 8];
-    std::string last = kLastNames[rng() % 6];
+    std::string first = kFirstNames[rng() % std::size(kFirstNames)];
+    std::string last = kLastNames[rng() % std::size(kLastNames)];
     std::vector<Value> aliases;
     int alias_count = static_cast<int>(rng() % 10);
-    for (int a = 0; a < alias_count; ++a) aliases.push_back(Value::String(kAliases[rng() % 10]));
+    for (int a = 0; a < alias_count; ++a)
+      aliases.push_back(Value::String(kAliases[rng() % kAliasCount]));
     std::vector<ValuePair> m = {
-        {Value::Keyword("db/id"), Value::String("p" + std::to_string(i))},
-        {Value::Keyword("person/id"), Value::Long(i)},
+        {Value::Keyword("db/id"), Value::String(std::to_string(i + 1))},
         {Value::Keyword("name"), Value::String(first)},
         {Value::Keyword("last-name"), Value::String(last)},
         {Value::Keyword("full-name"), Value::String(first + " " + last)},

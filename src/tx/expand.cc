@@ -78,6 +78,7 @@ class Expander {
       std::string name = id.is_string() ? std::string(id.AsString()) : std::to_string(id.AsLong());
       if (name == "datomic.tx") {
         ref.id = tx_;
+        out_.names_tx = true;
         return ref;
       }
       if (!allow_tempid)
@@ -279,7 +280,7 @@ class Expander {
       sources.push_back(value);
     }
     for (const Value& source : sources) {
-      EntityRef owner = source.is_map() ? ExpandMap(source, form) : ResolveEntity(source, form);
+      EntityRef owner = source.is_map() ? NestedEntity(attr, source) : ResolveEntity(source, form);
       AddRefOp(owner, attr, e, form);
     }
   }

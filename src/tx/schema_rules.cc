@@ -219,6 +219,16 @@ void ValidateAttributeChange(const Database& db_after, EntityId id, const Attrib
     for (const Value& a : tuple_attrs->Items()) now.push_back(a.AsLong());
     never(now != before->tuple_attrs, ":db/tupleAttrs");
   }
+  if (tuple_types != nullptr) {
+    std::vector<ValueType> now;
+    for (const Value& t : tuple_types->Items()) now.push_back(*ValueTypeFromIdent(t));
+    never(now != before->tuple_types, ":db/tupleTypes");
+  }
+  if (tuple_type != nullptr) {
+    ValueType now;
+    IsValueTypeEntity(*tuple_type, &now);
+    never(before->tuple_type != now, ":db/tupleType");
+  }
   if (before->many && !many) {
     // Many -> one: no entity may hold two values.
     DatomIterator it = db_after.Datoms(Index::kAevt, {Value::Long(id)});

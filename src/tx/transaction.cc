@@ -20,6 +20,12 @@ namespace {
 
 Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
 
+// Unique conflicts are category conflict, as Datomic reports them.
+[[noreturn]] void ThrowUniqueConflictAnomaly(std::string message, Value data) {
+  throw Anomaly(Category::kConflict, std::move(message),
+                Value::Keyword("db.error", "unique-conflict"), std::move(data));
+}
+
 // A hashable key for tempids: generated ones by number, named by name.
 struct TempKey {
   bool generated;
@@ -100,6 +106,18 @@ class Transaction {
         }
       }
     }
+    // Tempids claiming one new :db.unique/identity value are one entity
+    // (tx-data is a set of facts); union them before allocating.
+    absl::flat_hash_map<FactKey, TempKey> claims;  // (0, a, v) -> first claimant
+    for (const Op& op : x->ops) {
+      if (!op.added || !op.e.is_tempid() || resolved_.contains(KeyOf(op.e))) continue;
+      const Attribute* attr = schema_.Find(op.a);
+      if (attr == nullptr || attr->unique != Unique::kIdentity) continue;
+      std::optional<Value> v = CurrentValueOf(op);
+      if (!v) continue;
+      auto [it, fresh] = claims.emplace(FactKey{0, op.a, *v}, KeyOf(op.e));
+      if (!fresh) Union(it->second, KeyOf(op.e));
+    }
     // Every other tempid that names an entity gets a new id, in order of
     // first appearance.
     for (const Op& op : x->ops) {
@@ -135,10 +153,31 @@ class Transaction {
   void Allocate(const EntityRef& ref) {
     TempKey key = KeyOf(ref);
     if (resolved_.contains(key)) return;
-    int64_t partition = schema_tempids_.contains(key) ? kPartDb : kPartUser;
-    EntityId id = MakeEntityId(partition, next_counter_++);
+    TempKey root = Find(key);
+    auto shared = resolved_.find(root);
+    EntityId id;
+    if (shared != resolved_.end()) {
+      id = shared->second;
+    } else {
+      int64_t partition = schema_tempids_.contains(key) ? kPartDb : kPartUser;
+      id = MakeEntityId(partition, next_counter_++);
+      resolved_.emplace(root, id);
+    }
     resolved_.emplace(key, id);
     if (ref.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(ref.tempid, id);
+  }
+
+  // Union-find over tempids that must be one entity.
+  TempKey Find(const TempKey& key) {
+    auto it = parent_.find(key);
+    if (it == parent_.end()) return key;
+    TempKey root = Find(it->second);
+    it->second = root;
+    return root;
+  }
+  void Union(const TempKey& a, const TempKey& b) {
+    TempKey ra = Find(a), rb = Find(b);
+    if (!(ra == rb)) parent_.emplace(rb, ra);
   }
 
   EntityId Resolve(const EntityRef& ref, const Value& form) const {
@@ -157,8 +196,7 @@ class Transaction {
   }
 
   [[noreturn]] void ThrowConflictingUpsert(const Op& op, EntityId first, EntityId second) const {
-    ThrowIncorrect(
-        "unique-conflict",
+    ThrowUniqueConflictAnomaly(
         fmt::format("Tempid {} upserts to two entities, {} and {}, through {}",
                     op.e.kind == EntityRef::Kind::kTempid ? "\"" + op.e.tempid + "\""
                                                           : std::string("of a map"),
@@ -352,8 +390,7 @@ class Transaction {
   }
 
   [[noreturn]] void ThrowUniqueConflict(const Datom& d, EntityId holder) const {
-    ThrowIncorrect(
-        "unique-conflict",
+    ThrowUniqueConflictAnomaly(
         fmt::format("Unique conflict: {}, value: {} already held by: {} asserted for: {}",
                     AttrName(schema_, d.a), PrintEdn(d.v), holder, d.e),
         Value::Map({{Kw("attribute"), schema_.Ident(d.a)},
@@ -412,7 +449,7 @@ class Transaction {
 
   // ---- Commit ----------------------------------------------------------------------
 
-  TxResult Commit(std::vector<Datom> datoms, const Expansion&) {
+  TxResult Commit(std::vector<Datom> datoms, const Expansion& expansion) {
     auto next = std::make_shared<DbState>();
     next->index = state_.index.With(datoms, schema_);
     next->schema = state_.schema;
@@ -440,6 +477,7 @@ class Transaction {
       next->schema = std::move(schema);
     }
     CheckEnsures(Database(next));
+    if (expansion.names_tx) tempids_.emplace_back("datomic.tx", tx_);
     TxResult result;
     result.state = std::move(next);
     result.tx_data = std::move(datoms);
@@ -451,6 +489,18 @@ class Transaction {
   // database after the transaction.
   void CheckEnsures(const Database& after) const {
     for (const auto& [e, spec] : ensures_) {
+      if (after.Datoms(Index::kEavt, {Value::Long(spec), Value::Long(sys::kEntityAttrs)}).Next() ==
+              nullptr &&
+          after.Datoms(Index::kEavt, {Value::Long(spec), Value::Long(sys::kEntityPreds)}).Next() ==
+              nullptr) {
+        ThrowIncorrect(
+            "not-an-entity-spec",
+            fmt::format(
+                "{} is not an entity spec: :db/ensure needs an entity with "
+                ":db.entity/attrs or :db.entity/preds",
+                PrintEdn(after.Ident(spec).is_nil() ? Value::Long(spec) : after.Ident(spec))),
+            Value::Map({{Kw("entity"), Value::Long(e)}, {Kw("spec"), Value::Long(spec)}}));
+      }
       DatomIterator attrs =
           after.Datoms(Index::kEavt, {Value::Long(spec), Value::Long(sys::kEntityAttrs)});
       while (const Datom* d = attrs.Next()) {
@@ -492,6 +542,7 @@ class Transaction {
   int64_t tx_instant_ = 0;
   absl::flat_hash_map<TempKey, EntityId> resolved_;
   absl::flat_hash_set<TempKey> schema_tempids_;
+  absl::flat_hash_map<TempKey, TempKey> parent_;
   std::vector<std::pair<std::string, EntityId>> tempids_;
   std::vector<std::pair<EntityId, EntityId>> ensures_;
   std::vector<Value> forms_;

@@ -41,9 +41,10 @@ struct Expansion {
   std::vector<Op> ops;
   // :db/retractEntity targets (resolved: they must exist).
   std::vector<std::pair<EntityId, Value>> retract_entities;
-  // :db/retract without a value: every current value of (e, a).
   // :db/ensure: entity and the spec entity to check it against.
   std::vector<std::pair<EntityRef, EntityId>> ensures;
+  // Whether the tx-data named the transaction as "datomic.tx".
+  bool names_tx = false;
 };
 
 // Expands tx-data forms against the database before the transaction.
