@@ -50,15 +50,18 @@ constexpr int64_t ToT(int64_t t_or_tx) {
   return t_or_tx >= MakeEntityId(kPartTx, 0) ? TFromTx(t_or_tx) : t_or_tx;
 }
 
+// 40 bytes: `tx` and `added` share one word (a transaction id needs 45
+// bits), so the memory index's datoms stay small.
 struct Datom {
   EntityId e = 0;
   EntityId a = 0;
   Value v;
-  EntityId tx = 0;
-  bool added = true;
+  EntityId tx : 63 = 0;
+  bool added : 1 = true;
 
   friend bool operator==(const Datom& x, const Datom& y) = default;
 };
+static_assert(sizeof(Datom) == 40, "tx and added share a word");
 
 // "[e a v tx added]" with v printed as EDN.
 std::string ToString(const Datom& d);
