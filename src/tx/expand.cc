@@ -136,6 +136,18 @@ class Expander {
 
   // ---- Values -------------------------------------------------------------------
 
+  // An op on `attr` without its value yet; a ref attribute's value is an
+  // EntityRef (v_ref), any other's a Value (v).
+  static Op NewOp(bool added, const EntityRef& e, const Attribute& attr, const Value& form) {
+    Op op;
+    op.added = added;
+    op.e = e;
+    op.a = attr.id;
+    op.v_is_ref = attr.is_ref();
+    op.form = form;
+    return op;
+  }
+
   // Adds the op [added e a v], resolving a ref value (which may be a tempid).
   void AddOp(bool added, const EntityRef& e, const Attribute& attr, const Value& v,
              const Value& form) {
@@ -150,13 +162,8 @@ class Expander {
                                  PrintEdn(attr.ident), attr.tuple_attrs.size()),
                      Value::Map({{Kw("attribute"), attr.ident}, {Kw("form"), form}}));
     }
-    Op op;
-    op.added = added;
-    op.e = e;
-    op.a = attr.id;
-    op.form = form;
+    Op op = NewOp(added, e, attr, form);
     if (attr.is_ref()) {
-      op.v_is_ref = true;
       if (v.is_string() || (v.is_integer() && v.AsLong() < 0)) {
         op.v_ref = ResolveEntity(v, form, added);
       } else if (v.is_integer() || v.is_keyword() || v.is_sequential()) {
@@ -253,13 +260,8 @@ class Expander {
   // tempid).
   void AddRefOp(const EntityRef& e, const Attribute& attr, const EntityRef& ref,
                 const Value& form) {
-    Op op;
-    op.added = true;
-    op.e = e;
-    op.a = attr.id;
-    op.v_is_ref = true;
+    Op op = NewOp(true, e, attr, form);
     op.v_ref = ref;
-    op.form = form;
     out_.ops.push_back(std::move(op));
   }
 
@@ -354,13 +356,8 @@ class Expander {
     const Attribute& attr = ResolveAttribute(a_form, form);
     DatomIterator it = db_.Datoms(Index::kEavt, {Value::Long(e.id), Value::Long(attr.id)});
     while (const Datom* d = it.Next()) {
-      Op op;
-      op.added = false;
-      op.e = e;
-      op.a = attr.id;
-      op.form = form;
+      Op op = NewOp(false, e, attr, form);
       if (attr.is_ref()) {
-        op.v_is_ref = true;
         op.v_ref.id = d->v.AsLong();
       } else {
         op.v = d->v;
