@@ -6,34 +6,15 @@
 
 #include <exception>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "strata/edn.h"
 #include "strata/value.h"
+#include "testing/test_util.h"
 
-namespace strata {
-
-// Lets gtest show Values in failure messages.
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-
+namespace strata::testing {
 namespace {
-
-// Runs `f`; returns the Anomaly it threw, or nullopt if it threw none.
-template <typename F>
-std::optional<Anomaly> CatchAnomaly(F&& f) {
-  try {
-    f();
-  } catch (const Anomaly& anomaly) {
-    return anomaly;
-  }
-  return std::nullopt;
-}
-
-Value K(std::string_view ns, std::string_view name) { return Value::Keyword(ns, name); }
 
 const std::vector<std::pair<Category, std::string_view>>& AllCategories() {
   static const auto* all = new std::vector<std::pair<Category, std::string_view>>{
@@ -273,4 +254,4 @@ TEST(AnomalyTest, ThrowFaultAndUnsupported) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing

@@ -8,41 +8,20 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "strata/anomaly.h"
 #include "strata/edn.h"
+#include "testing/test_util.h"
 
-namespace strata {
-
-// Lets gtest show Values in failure messages.
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-
+namespace strata::testing {
 namespace {
-
-// Runs `f`; returns the Anomaly it threw, or nullopt if it threw none.
-template <typename F>
-std::optional<Anomaly> CatchAnomaly(F&& f) {
-  try {
-    f();
-  } catch (const Anomaly& anomaly) {
-    return anomaly;
-  }
-  return std::nullopt;
-}
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr float kInfF = std::numeric_limits<float>::infinity();
 constexpr float kNaNF = std::numeric_limits<float>::quiet_NaN();
-
-Value K(std::string_view qualified) { return Value::Keyword(qualified); }
-Value L(int64_t n) { return Value::Long(n); }
 
 Value BytesOf(std::vector<uint8_t> bytes) { return Value::Bytes(bytes); }
 
@@ -1108,4 +1087,4 @@ TEST(ValueTest, SortingMixedValuesRestoresTheOrder) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing

@@ -12,7 +12,6 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -23,59 +22,12 @@
 #include "strata/datom.h"
 #include "strata/edn.h"
 #include "strata/value.h"
+#include "testing/test_util.h"
 
-namespace strata {
-
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-[[maybe_unused]] static void PrintTo(const Datom& datom, std::ostream* os) {
-  *os << ToString(datom);
-}
-
+namespace strata::testing {
 namespace {
 
-Value K(std::string_view qualified) { return Value::Keyword(qualified); }
-Value S(std::string_view s) { return Value::String(s); }
-Value L(int64_t n) { return Value::Long(n); }
 Value LookupRef(std::string_view name) { return Value::Vector({K("person/name"), S(name)}); }
-
-std::vector<Datom> Drain(DatomIterator it) {
-  std::vector<Datom> out;
-  while (const Datom* d = it.Next()) out.push_back(*d);
-  return out;
-}
-
-std::vector<Datom> Dump(const Database& db, Index index = Index::kEavt,
-                        const std::vector<Value>& components = {}) {
-  return Drain(db.Datoms(index, components));
-}
-
-template <typename F>
-std::optional<Anomaly> CatchAnomaly(F&& f) {
-  try {
-    f();
-  } catch (const Anomaly& anomaly) {
-    return anomaly;
-  }
-  return std::nullopt;
-}
-
-::testing::AssertionResult IsAnomaly(const std::optional<Anomaly>& anomaly, Category category,
-                                     std::string_view error) {
-  if (!anomaly) return ::testing::AssertionFailure() << "no anomaly was thrown";
-  if (anomaly->category() != category) {
-    return ::testing::AssertionFailure()
-           << "category " << CategoryName(anomaly->category()) << ", wanted "
-           << CategoryName(category) << ": " << anomaly->message();
-  }
-  if (!error.empty() &&
-      (!anomaly->error().is_keyword() || anomaly->error().QualifiedName() != error)) {
-    return ::testing::AssertionFailure() << "error " << PrintEdn(anomaly->error())
-                                         << ", wanted :" << error << ": " << anomaly->message();
-  }
-  return ::testing::AssertionSuccess();
-}
 
 // A datom's components in the order of `index` (e, a, v, tx as values).
 std::vector<Value> Components(Index index, const Datom& d) {
@@ -113,7 +65,7 @@ bool HasPrefix(Index index, const Datom& d, const std::vector<Value>& prefix) {
 
 constexpr Index kIndexes[] = {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet};
 
-class DatabaseTest : public ::testing::Test {
+class DatabaseTest : public DbTest {
  protected:
   void SetUp() override {
     Tx(R"([{:db/ident :person/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one
@@ -134,11 +86,6 @@ class DatabaseTest : public ::testing::Test {
     cy_ = *r.Tempid("cy");
   }
 
-  TxReport Tx(std::string_view edn) { return conn_.Transact(edn); }
-  Database Db() const { return conn_.Db(); }
-  EntityId A(std::string_view ident) const { return Db().EntidOrThrow(K(ident)); }
-
-  Connection conn_ = Connection::CreateInMemory();
   EntityId ann_ = 0;
   EntityId bob_ = 0;
   EntityId cy_ = 0;
@@ -662,4 +609,4 @@ TEST(DatabaseConcurrencyTest, WithOnOneDatabaseValueFromManyThreadsWhileAWriterC
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,79 +16,16 @@
 #include "strata/datom.h"
 #include "strata/edn.h"
 #include "strata/value.h"
+#include "testing/test_util.h"
 
-namespace strata {
-
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-[[maybe_unused]] static void PrintTo(const Datom& datom, std::ostream* os) {
-  *os << ToString(datom);
-}
-
+namespace strata::testing {
 namespace {
 
-Value K(std::string_view qualified) { return Value::Keyword(qualified); }
-Value S(std::string_view s) { return Value::String(s); }
-Value L(int64_t n) { return Value::Long(n); }
-
-std::vector<Datom> Dump(const Database& db, Index index = Index::kEavt,
-                        const std::vector<Value>& components = {}) {
-  std::vector<Datom> out;
-  DatomIterator it = db.Datoms(index, components);
-  while (const Datom* d = it.Next()) out.push_back(*d);
-  return out;
-}
-
-template <typename F>
-std::optional<Anomaly> CatchAnomaly(F&& f) {
-  try {
-    f();
-  } catch (const Anomaly& anomaly) {
-    return anomaly;
-  }
-  return std::nullopt;
-}
-
-::testing::AssertionResult IsAnomaly(const std::optional<Anomaly>& anomaly, Category category,
-                                     std::string_view error) {
-  if (!anomaly) return ::testing::AssertionFailure() << "no anomaly was thrown";
-  if (anomaly->category() != category) {
-    return ::testing::AssertionFailure()
-           << "category " << CategoryName(anomaly->category()) << ", wanted "
-           << CategoryName(category) << ": " << anomaly->message();
-  }
-  if (!error.empty() &&
-      (!anomaly->error().is_keyword() || anomaly->error().QualifiedName() != error)) {
-    return ::testing::AssertionFailure() << "error " << PrintEdn(anomaly->error())
-                                         << ", wanted :" << error << ": " << anomaly->message();
-  }
-  return ::testing::AssertionSuccess();
-}
-
-class SchemaTest : public ::testing::Test {
+class SchemaTest : public DbTest {
  protected:
-  TxReport Tx(std::string_view edn) { return conn_.Transact(edn); }
-  Database Db() const { return conn_.Db(); }
-  EntityId A(std::string_view ident) const { return Db().EntidOrThrow(K(ident)); }
-  std::vector<Value> Values(const Database& db, EntityId e, std::string_view attr) const {
-    std::vector<Value> out;
-    for (const Datom& d : Dump(db, Index::kEavt, {L(e), K(attr)})) out.push_back(d.v);
-    return out;
-  }
-  Value One(EntityId e, std::string_view attr) const {
-    std::vector<Value> v = Values(Db(), e, attr);
-    EXPECT_LE(v.size(), 1u);
-    return v.empty() ? Value() : v[0];
-  }
   // Expects `edn` to be rejected as incorrect, with nothing changed.
   ::testing::AssertionResult Rejected(std::string_view edn) {
-    Database before = Db();
-    std::vector<Datom> eavt = Dump(before);
-    std::optional<Anomaly> a = CatchAnomaly([&] { Tx(edn); });
-    if (Db().basis_t() != before.basis_t() || Dump(Db()) != eavt) {
-      return ::testing::AssertionFailure() << "the database changed: " << edn;
-    }
+    std::optional<Anomaly> a = Reject(edn);
     // A unique conflict is category conflict, as Datomic reports it; every
     // other rejection here is incorrect input.
     bool unique = a && a->error() == Value::Keyword("db.error", "unique-conflict");
@@ -98,8 +34,6 @@ class SchemaTest : public ::testing::Test {
   void Install(std::string_view attr, std::string_view spec) {
     Tx("[{:db/ident " + std::string(attr) + " " + std::string(spec) + "}]");
   }
-
-  Connection conn_ = Connection::CreateInMemory();
 };
 
 // ---- Bootstrap ------------------------------------------------------------------
@@ -486,4 +420,4 @@ TEST_F(SchemaTest, TheSchemaInForceIsTheCurrentOne) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing

@@ -6,26 +6,16 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "strata/anomaly.h"
 #include "strata/edn.h"
 #include "strata/value.h"
+#include "testing/test_util.h"
 
-namespace strata {
-
-// Lets gtest show Values in failure messages.
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-
+namespace strata::testing {
 namespace {
-
-Value L(int64_t n) { return Value::Long(n); }
-Value K(std::string_view qualified) { return Value::Keyword(qualified); }
-Value S(std::string_view s) { return Value::String(s); }
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -441,4 +431,4 @@ TEST(EdnPrinterTest, PrintedTextIsOneValue) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing

@@ -7,38 +7,16 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "strata/anomaly.h"
 #include "strata/edn.h"
 #include "strata/value.h"
+#include "testing/test_util.h"
 
-namespace strata {
-
-// Lets gtest show Values in failure messages.
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-
+namespace strata::testing {
 namespace {
-
-Value L(int64_t n) { return Value::Long(n); }
-Value K(std::string_view qualified) { return Value::Keyword(qualified); }
-Value S(std::string_view s) { return Value::String(s); }
-Value Sym(std::string_view qualified) { return Value::Symbol(qualified); }
-
-// Runs `f`; returns the Anomaly it threw, or nullopt if it threw none.
-template <typename F>
-std::optional<Anomaly> CatchAnomaly(F&& f) {
-  try {
-    f();
-  } catch (const Anomaly& anomaly) {
-    return anomaly;
-  }
-  return std::nullopt;
-}
 
 std::optional<Anomaly> ReadError(std::string_view text, const ReadOptions& options = {}) {
   return CatchAnomaly([&] { ReadEdn(text, options); });
@@ -909,4 +887,4 @@ TEST(EdnReaderTest, EdnReaderWithOptions) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -18,95 +17,12 @@
 #include "strata/edn.h"
 #include "strata/functions.h"
 #include "strata/value.h"
+#include "testing/test_util.h"
 
-namespace strata {
-
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-[[maybe_unused]] static void PrintTo(const Datom& datom, std::ostream* os) {
-  *os << ToString(datom);
-}
-
+namespace strata::testing {
 namespace {
 
-Value K(std::string_view qualified) { return Value::Keyword(qualified); }
-Value S(std::string_view s) { return Value::String(s); }
-Value L(int64_t n) { return Value::Long(n); }
-Value Sym(std::string_view qualified) { return Value::Symbol(qualified); }
-
-std::vector<Datom> Dump(const Database& db, Index index = Index::kEavt,
-                        const std::vector<Value>& components = {}) {
-  std::vector<Datom> out;
-  DatomIterator it = db.Datoms(index, components);
-  while (const Datom* d = it.Next()) out.push_back(*d);
-  return out;
-}
-
-template <typename F>
-std::optional<Anomaly> CatchAnomaly(F&& f) {
-  try {
-    f();
-  } catch (const Anomaly& anomaly) {
-    return anomaly;
-  }
-  return std::nullopt;
-}
-
-::testing::AssertionResult IsAnomaly(const std::optional<Anomaly>& anomaly, Category category,
-                                     std::string_view error) {
-  if (!anomaly) return ::testing::AssertionFailure() << "no anomaly was thrown";
-  if (anomaly->category() != category) {
-    return ::testing::AssertionFailure()
-           << "category " << CategoryName(anomaly->category()) << ", wanted "
-           << CategoryName(category) << ": " << anomaly->message();
-  }
-  if (!error.empty() &&
-      (!anomaly->error().is_keyword() || anomaly->error().QualifiedName() != error)) {
-    return ::testing::AssertionFailure() << "error " << PrintEdn(anomaly->error())
-                                         << ", wanted :" << error << ": " << anomaly->message();
-  }
-  return ::testing::AssertionSuccess();
-}
-
-bool Contains(const std::vector<Datom>& datoms, EntityId e, EntityId a, const Value& v,
-              bool added) {
-  return std::any_of(datoms.begin(), datoms.end(), [&](const Datom& d) {
-    return d.e == e && d.a == a && d.v == v && d.added == added;
-  });
-}
-
-class FeatureTest : public ::testing::Test {
- protected:
-  TxReport Tx(std::string_view edn) { return conn_.Transact(edn); }
-  TxReport Tx(const Value& tx) { return conn_.Transact(tx); }
-  Database Db() const { return conn_.Db(); }
-  EntityId A(std::string_view ident) const { return Db().EntidOrThrow(K(ident)); }
-  Value One(EntityId e, std::string_view attr) const {
-    std::vector<Datom> d = Dump(Db(), Index::kEavt, {L(e), K(attr)});
-    EXPECT_LE(d.size(), 1u);
-    return d.empty() ? Value() : d[0].v;
-  }
-  std::vector<Value> Values(EntityId e, std::string_view attr) const {
-    std::vector<Value> out;
-    for (const Datom& d : Dump(Db(), Index::kEavt, {L(e), K(attr)})) out.push_back(d.v);
-    return out;
-  }
-  template <typename T>
-  std::optional<Anomaly> Reject(const T& tx) {
-    Database before = Db();
-    std::vector<Datom> eavt = Dump(before);
-    std::vector<Datom> history = Dump(before.History());
-    std::optional<Anomaly> anomaly = CatchAnomaly([&] { Tx(tx); });
-    EXPECT_TRUE(anomaly.has_value()) << "accepted";
-    EXPECT_EQ(Db().basis_t(), before.basis_t());
-    EXPECT_EQ(Dump(Db()), eavt);
-    EXPECT_EQ(Dump(Db().History()), history);
-    return anomaly;
-  }
-
-  Connection conn_ = Connection::CreateInMemory();
-};
+class FeatureTest : public DbTest {};
 
 // ---- Composite tuples ----------------------------------------------------------
 
@@ -466,4 +382,4 @@ TEST_F(TxFunctionTest, FunctionMustReturnTxData) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing

@@ -4,11 +4,9 @@
 // a Connection works through.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,139 +17,13 @@
 #include "strata/datom.h"
 #include "strata/edn.h"
 #include "strata/value.h"
+#include "testing/test_util.h"
 #include "transactor/local_transactor.h"
 
-namespace strata {
-
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-[[maybe_unused]] static void PrintTo(const Datom& datom, std::ostream* os) {
-  *os << ToString(datom);
-}
-
+namespace strata::testing {
 namespace {
 
-Value K(std::string_view qualified) { return Value::Keyword(qualified); }
-Value S(std::string_view s) { return Value::String(s); }
-Value L(int64_t n) { return Value::Long(n); }
-
-std::vector<Datom> Dump(const Database& db, Index index = Index::kEavt,
-                        const std::vector<Value>& components = {}) {
-  std::vector<Datom> out;
-  DatomIterator it = db.Datoms(index, components);
-  while (const Datom* d = it.Next()) out.push_back(*d);
-  return out;
-}
-
-// Runs f; the Anomaly it threw, or nullopt.
-template <typename F>
-std::optional<Anomaly> CatchAnomaly(F&& f) {
-  try {
-    f();
-  } catch (const Anomaly& anomaly) {
-    return anomaly;
-  }
-  return std::nullopt;
-}
-
-// Whether `anomaly` has `category` and the :db/error `error` ("db.error/x";
-// empty: any).
-::testing::AssertionResult IsAnomaly(const std::optional<Anomaly>& anomaly, Category category,
-                                     std::string_view error) {
-  if (!anomaly) return ::testing::AssertionFailure() << "no anomaly was thrown";
-  if (anomaly->category() != category) {
-    return ::testing::AssertionFailure()
-           << "category " << CategoryName(anomaly->category()) << ", wanted "
-           << CategoryName(category) << ": " << anomaly->message();
-  }
-  if (!error.empty() &&
-      (!anomaly->error().is_keyword() || anomaly->error().QualifiedName() != error)) {
-    return ::testing::AssertionFailure() << "error " << PrintEdn(anomaly->error())
-                                         << ", wanted :" << error << ": " << anomaly->message();
-  }
-  return ::testing::AssertionSuccess();
-}
-
-bool Contains(const std::vector<Datom>& datoms, EntityId e, EntityId a, const Value& v,
-              bool added) {
-  return std::any_of(datoms.begin(), datoms.end(), [&](const Datom& d) {
-    return d.e == e && d.a == a && d.v == v && d.added == added;
-  });
-}
-
-constexpr std::string_view kSchema = R"([
-  {:db/ident :person/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one
-   :db/unique :db.unique/identity}
-  {:db/ident :person/email :db/valueType :db.type/string :db/cardinality :db.cardinality/one
-   :db/unique :db.unique/value}
-  {:db/ident :person/age :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
-  {:db/ident :person/nick :db/valueType :db.type/string :db/cardinality :db.cardinality/many}
-  {:db/ident :person/friend :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}
-  {:db/ident :person/spouse :db/valueType :db.type/ref :db/cardinality :db.cardinality/one}
-  {:db/ident :person/color :db/valueType :db.type/ref :db/cardinality :db.cardinality/one}
-  {:db/ident :person/address :db/valueType :db.type/ref :db/cardinality :db.cardinality/one
-   :db/isComponent true}
-  {:db/ident :person/phones :db/valueType :db.type/ref :db/cardinality :db.cardinality/many
-   :db/isComponent true}
-  {:db/ident :address/street :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
-  {:db/ident :address/city :db/valueType :db.type/ref :db/cardinality :db.cardinality/one}
-  {:db/ident :city/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
-  {:db/ident :phone/number :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
-  {:db/ident :color/red}
-  {:db/ident :color/blue}])";
-
-class TxResultTest : public ::testing::Test {
- protected:
-  void SetUp() override { conn_.Transact(kSchema); }
-
-  TxReport Tx(std::string_view edn) { return conn_.Transact(edn); }
-  Database Db() const { return conn_.Db(); }
-  EntityId A(std::string_view ident) const { return Db().EntidOrThrow(K(ident)); }
-  EntityId Person(std::string_view name) const {
-    return Db().EntidOrThrow(Value::Vector({K("person/name"), S(name)}));
-  }
-  // Current values of (e, attr), in index order.
-  std::vector<Value> Values(EntityId e, std::string_view attr) const {
-    std::vector<Value> out;
-    for (const Datom& d : Dump(Db(), Index::kEavt, {L(e), K(attr)})) out.push_back(d.v);
-    return out;
-  }
-  // The one current value of (e, attr), or nil.
-  Value One(EntityId e, std::string_view attr) const {
-    std::vector<Value> v = Values(e, attr);
-    EXPECT_LE(v.size(), 1u) << attr;
-    return v.empty() ? Value() : v[0];
-  }
-  // Transacts `edn`, expecting an anomaly; checks that the database, its
-  // basis and the log are exactly as before.
-  std::optional<Anomaly> Reject(std::string_view edn) {
-    Database before = Db();
-    std::vector<Datom> eavt = Dump(before);
-    std::vector<Datom> history = Dump(before.History());
-    size_t log_size = conn_.log().TxRange(std::nullopt, std::nullopt).size();
-    std::optional<Anomaly> anomaly = CatchAnomaly([&] { Tx(edn); });
-    EXPECT_TRUE(anomaly.has_value()) << "accepted: " << edn;
-    Database after = Db();
-    EXPECT_EQ(after.basis_t(), before.basis_t()) << edn;
-    EXPECT_EQ(after.next_t(), before.next_t()) << edn;
-    EXPECT_EQ(Dump(after), eavt) << edn;
-    EXPECT_EQ(Dump(after.History()), history) << edn;
-    EXPECT_EQ(conn_.log().TxRange(std::nullopt, std::nullopt).size(), log_size) << edn;
-    return anomaly;
-  }
-  // Ann (age 30, nicks "a" "b"), Bob (friend of Ann), their ids.
-  void People() {
-    TxReport r = Tx(R"([{:db/id "ann" :person/name "Ann" :person/age 30 :person/nick ["a" "b"]}
-                        {:db/id "bob" :person/name "Bob" :person/friend ["ann"]}])");
-    ann_ = *r.Tempid("ann");
-    bob_ = *r.Tempid("bob");
-  }
-
-  Connection conn_ = Connection::CreateInMemory();
-  EntityId ann_ = 0;
-  EntityId bob_ = 0;
-};
+class TxResultTest : public PersonDbTest {};
 
 // ---- Value types ------------------------------------------------------------------
 
@@ -368,7 +240,7 @@ TEST(TransactorTest, ConnectionWorksThroughAnyTransactor) {
   auto counting =
       std::make_shared<CountingTransactor>(std::make_shared<internal::LocalTransactor>());
   Connection conn(counting);
-  conn.Transact(kSchema);
+  conn.Transact(kPersonSchema);
   TxReport r = conn.Transact(R"([{:db/id "a" :person/name "Ann"}])");
   EXPECT_EQ(counting->transactions, 2);
   EXPECT_EQ(conn.Db().basis_t(), r.db_after.basis_t());
@@ -381,4 +253,4 @@ TEST(TransactorTest, ConnectionWorksThroughAnyTransactor) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing

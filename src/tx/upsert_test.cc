@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <optional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,55 +15,10 @@
 #include "strata/datom.h"
 #include "strata/edn.h"
 #include "strata/value.h"
+#include "testing/test_util.h"
 
-namespace strata {
-
-[[maybe_unused]] static void PrintTo(const Value& value, std::ostream* os) {
-  *os << PrintEdn(value);
-}
-[[maybe_unused]] static void PrintTo(const Datom& datom, std::ostream* os) {
-  *os << ToString(datom);
-}
-
+namespace strata::testing {
 namespace {
-
-Value K(std::string_view qualified) { return Value::Keyword(qualified); }
-Value S(std::string_view s) { return Value::String(s); }
-Value L(int64_t n) { return Value::Long(n); }
-
-std::vector<Datom> Dump(const Database& db, Index index = Index::kEavt,
-                        const std::vector<Value>& components = {}) {
-  std::vector<Datom> out;
-  DatomIterator it = db.Datoms(index, components);
-  while (const Datom* d = it.Next()) out.push_back(*d);
-  return out;
-}
-
-template <typename F>
-std::optional<Anomaly> CatchAnomaly(F&& f) {
-  try {
-    f();
-  } catch (const Anomaly& anomaly) {
-    return anomaly;
-  }
-  return std::nullopt;
-}
-
-::testing::AssertionResult IsAnomaly(const std::optional<Anomaly>& anomaly, Category category,
-                                     std::string_view error) {
-  if (!anomaly) return ::testing::AssertionFailure() << "no anomaly was thrown";
-  if (anomaly->category() != category) {
-    return ::testing::AssertionFailure()
-           << "category " << CategoryName(anomaly->category()) << ", wanted "
-           << CategoryName(category) << ": " << anomaly->message();
-  }
-  if (!error.empty() &&
-      (!anomaly->error().is_keyword() || anomaly->error().QualifiedName() != error)) {
-    return ::testing::AssertionFailure() << "error " << PrintEdn(anomaly->error())
-                                         << ", wanted :" << error << ": " << anomaly->message();
-  }
-  return ::testing::AssertionSuccess();
-}
 
 // The :db/error of an anomaly, whatever its category.
 ::testing::AssertionResult HasError(const std::optional<Anomaly>& anomaly, std::string_view error) {
@@ -91,7 +45,7 @@ constexpr std::string_view kSchema = R"([
   {:db/ident :badge/code :db/valueType :db.type/string :db/cardinality :db.cardinality/one
    :db/unique :db.unique/identity}])";
 
-class UpsertTest : public ::testing::Test {
+class UpsertTest : public DbTest {
  protected:
   void SetUp() override {
     conn_.Transact(kSchema);
@@ -102,26 +56,8 @@ class UpsertTest : public ::testing::Test {
     bob_ = *r.Tempid("bob");
   }
 
-  TxReport Tx(std::string_view edn) { return conn_.Transact(edn); }
-  Database Db() const { return conn_.Db(); }
-  EntityId A(std::string_view ident) const { return Db().EntidOrThrow(K(ident)); }
-  Value One(EntityId e, std::string_view attr) const {
-    std::vector<Datom> d = Dump(Db(), Index::kEavt, {L(e), K(attr)});
-    EXPECT_LE(d.size(), 1u);
-    return d.empty() ? Value() : d[0].v;
-  }
   int64_t People() const { return Db().Count(Index::kAevt, {K("person/name")}); }
-  std::optional<Anomaly> Reject(std::string_view edn) {
-    Database before = Db();
-    std::vector<Datom> eavt = Dump(before);
-    std::optional<Anomaly> anomaly = CatchAnomaly([&] { Tx(edn); });
-    EXPECT_TRUE(anomaly.has_value()) << "accepted: " << edn;
-    EXPECT_EQ(Db().basis_t(), before.basis_t()) << edn;
-    EXPECT_EQ(Dump(Db()), eavt) << edn;
-    return anomaly;
-  }
 
-  Connection conn_ = Connection::CreateInMemory();
   EntityId ann_ = 0;
   EntityId bob_ = 0;
 };
@@ -343,4 +279,4 @@ TEST_F(UpsertTest, LookupRefThroughUniqueValueAndIdentity) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::testing
