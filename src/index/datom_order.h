@@ -24,21 +24,58 @@ inline int CmpV(const Datom& x, const Datom& y) { return Compare(x.v, y.v); }
 inline int CmpTx(const Datom& x, const Datom& y) { return CmpInt(x.tx, y.tx); }
 inline int CmpAdded(const Datom& x, const Datom& y) { return CmpInt(x.added, y.added); }
 
-// Compares the first `n` components of x and y in the order of `index`:
+// The components of each order: e, a, v, tx, then added.
+enum class Component : uint8_t { kE, kA, kV, kTx, kAdded };
+template <Index kIndex>
+inline constexpr Component kOrderOf[5] = {
+    kIndex == Index::kEavt   ? Component::kE
+    : kIndex == Index::kVaet ? Component::kV
+                             : Component::kA,
+    kIndex == Index::kEavt   ? Component::kA
+    : kIndex == Index::kAevt ? Component::kE
+    : kIndex == Index::kAvet ? Component::kV
+                             : Component::kA,
+    kIndex == Index::kEavt || kIndex == Index::kAevt ? Component::kV : Component::kE,
+    Component::kTx, Component::kAdded};
+
+inline int CompareComponent(Component c, const Datom& x, const Datom& y) {
+  switch (c) {
+    case Component::kE:
+      return CmpE(x, y);
+    case Component::kA:
+      return CmpA(x, y);
+    case Component::kV:
+      return CmpV(x, y);
+    case Component::kTx:
+      return CmpTx(x, y);
+    case Component::kAdded:
+      return CmpAdded(x, y);
+  }
+  return 0;
+}
+
+// Compares the first `n` components of x and y in the order of `kIndex`:
 // the four of the index's name, then `added` (n = 5, the default, is the
-// total order of the sets).
-inline int CompareDatoms(Index index, const Datom& x, const Datom& y, int n = 5) {
-  using Cmp = int (*)(const Datom&, const Datom&);
-  static constexpr Cmp kOrders[4][5] = {
-      {CmpE, CmpA, CmpV, CmpTx, CmpAdded},
-      {CmpA, CmpE, CmpV, CmpTx, CmpAdded},
-      {CmpA, CmpV, CmpE, CmpTx, CmpAdded},
-      {CmpV, CmpA, CmpE, CmpTx, CmpAdded},
-  };
-  const Cmp* order = kOrders[static_cast<int>(index)];
+// total order of the sets). Inlined per index: the sets compare a lot.
+template <Index kIndex>
+inline int CompareIn(const Datom& x, const Datom& y, int n = 5) {
   for (int i = 0; i < n; ++i) {
-    int c = order[i](x, y);
+    int c = CompareComponent(kOrderOf<kIndex>[i], x, y);
     if (c != 0) return c;
+  }
+  return 0;
+}
+
+inline int CompareDatoms(Index index, const Datom& x, const Datom& y, int n = 5) {
+  switch (index) {
+    case Index::kEavt:
+      return CompareIn<Index::kEavt>(x, y, n);
+    case Index::kAevt:
+      return CompareIn<Index::kAevt>(x, y, n);
+    case Index::kAvet:
+      return CompareIn<Index::kAvet>(x, y, n);
+    case Index::kVaet:
+      return CompareIn<Index::kVaet>(x, y, n);
   }
   return 0;
 }
@@ -51,7 +88,7 @@ inline bool SameFact(const Datom& x, const Datom& y) {
 // Total order of `index` over datom pointers, for the sorted sets.
 template <Index kIndex>
 struct DatomOrder {
-  int operator()(const Datom* x, const Datom* y) const { return CompareDatoms(kIndex, *x, *y); }
+  int operator()(const Datom* x, const Datom* y) const { return CompareIn<kIndex>(*x, *y); }
 };
 
 // A seek key: the leading `n` components of `probe` in the index's order.

@@ -27,7 +27,7 @@ namespace {
 template <Index kIndex>
 struct KeyOrder {
   int operator()(const Datom* element, const DatomKey& key) const {
-    return CompareDatoms(kIndex, *element, key.probe, key.n);
+    return CompareIn<kIndex>(*element, key.probe, key.n);
   }
 };
 
