@@ -86,7 +86,7 @@ class Schema {
   // an attribute; with only :db/ident, an ident. A former ident stays an
   // alias for the entity (a renamed attribute still resolves by its old name)
   // until another entity takes it.
-  // REQUIRES: the facts were validated (see tx/schema_rules.h).
+  // REQUIRES: the facts were validated (ValidateAttributeChange, src/tx).
   void Update(EntityId id, const std::vector<Datom>& facts);
 
  private:
