@@ -253,7 +253,8 @@ class Transaction {
   // ---- Semantics -------------------------------------------------------------------
 
   bool IsCurrent(EntityId e, EntityId a, const Value& v) const {
-    return state_.index.FindCurrent(e, a, v) != nullptr;
+    // Through the read interface, so every source of the index counts.
+    return db_.Datoms(Index::kEavt, {Value::Long(e), Value::Long(a), v}).Next() != nullptr;
   }
 
   [[noreturn]] void ThrowDatomsConflict(const Datom& d1, const Datom& d2) const {
