@@ -84,8 +84,12 @@ class MemoryIndex {
   size_t MemoryUsage() const;
 
  private:
+  // Leaves of 64 datoms, branches of 16 children: a transaction copies the
+  // branches on its paths and takes a reference to each of their children,
+  // so narrow branches make small transactions cheaper (measured with
+  // bench/tx_bench and the side-by-side add-1: a quarter less time than 64).
   template <Index kIndex>
-  using Set = PersistentSortedSet<const Datom*, DatomOrder<kIndex>>;
+  using Set = PersistentSortedSet<const Datom*, DatomOrder<kIndex>, 64, 16>;
   struct Parts {
     Set<Index::kEavt> eavt;
     Set<Index::kAevt> aevt;
