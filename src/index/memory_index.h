@@ -87,7 +87,7 @@ class MemoryIndex {
   // Leaves of 64 datoms, branches of 16 children: a transaction copies the
   // branches on its paths and takes a reference to each of their children,
   // so narrow branches make small transactions cheaper (measured with
-  // bench/tx_bench and the side-by-side add-1: a quarter less time than 64).
+  // bench/tx_bench and the side-by-side add-1: a third less time than 64).
   template <Index kIndex>
   using Set = PersistentSortedSet<const Datom*, DatomOrder<kIndex>, 64, 16>;
   struct Parts {
