@@ -107,11 +107,11 @@ std::vector<Datom> BootstrapDatoms() {
     add(a.id, sys::kDoc, Value::String(a.doc));
     add(sys::kPartDb, sys::kInstallAttribute, ref(a.id));
   }
-  // :db/tupleTypes holds :db.type/... keywords; :db/tupleAttrs attribute ids.
-  add(sys::kTupleTypes, sys::kTupleType,
-      ref(sys::kFirstValueType + static_cast<EntityId>(ValueType::kKeyword)));
-  add(sys::kTupleAttrs, sys::kTupleType,
-      ref(sys::kFirstValueType + static_cast<EntityId>(ValueType::kRef)));
+  // :db/tupleTypes holds :db.type/... keywords, :db/tupleAttrs attribute
+  // idents (so a composite can name attributes installed beside it).
+  for (EntityId a : {sys::kTupleTypes, sys::kTupleAttrs}) {
+    add(a, sys::kTupleType, ref(sys::kFirstValueType + static_cast<EntityId>(ValueType::kKeyword)));
+  }
   add(tx, sys::kTxInstant, Value::Instant(0));
   return out;
 }

@@ -38,19 +38,10 @@ const Datom* DatomIterator::Next() { return cursor_ ? cursor_->Next() : nullptr;
 // ---- DbState ----------------------------------------------------------------------
 
 std::shared_ptr<const DbState> DbState::Bootstrap() {
-  auto state = std::make_shared<DbState>();
-  std::vector<Datom> datoms = BootstrapDatoms();
-  auto schema = std::make_shared<Schema>();
-  // Schema first, so the index knows which attributes are refs.
-  absl::flat_hash_map<EntityId, std::vector<Datom>> by_entity;
-  for (const Datom& d : datoms) by_entity[d.e].push_back(d);
-  for (const auto& [e, facts] : by_entity) schema->Update(e, facts);
-  state->index = state->index.With(datoms, *schema);
-  state->schema = std::move(schema);
-  state->basis_t = 0;
-  state->next_counter = sys::kFirstUserCounter;
-  state->last_tx_instant = 0;
-  return state;
+  DbState empty;
+  empty.schema = std::make_shared<Schema>();
+  empty.next_counter = sys::kFirstUserCounter;
+  return internal::ApplyDatoms(empty, 0, BootstrapDatoms());
 }
 
 // ---- Database ---------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #define STRATA_DB_DB_STATE_H_
 
 #include <memory>
+#include <vector>
 
 #include "db/schema.h"
 #include "index/memory_index.h"
@@ -24,6 +25,18 @@ struct DbState {
   // The state of a new database: the bootstrap transaction applied.
   static std::shared_ptr<const DbState> Bootstrap();
 };
+
+// The state after a transaction's datoms: the memory index with them
+// applied, the schema with every changed attribute or ident rebuilt from its
+// facts, basis t = `t`, the entity counter past every entity the datoms
+// name, and the transaction's :db/txInstant. The one way a new state is made,
+// by a transaction (after it validated the datoms) or by replaying the log.
+// REQUIRES: the datoms are a transaction's tx-data, consistent with `before`.
+std::shared_ptr<DbState> ApplyDatoms(const DbState& before, int64_t t,
+                                     const std::vector<Datom>& datoms);
+
+// Whether datoms of attribute `a` define attributes or idents.
+bool IsSchemaFact(EntityId a);
 
 // Opens a cursor over `db`'s view of `index`: the memory index's parts
 // merged, with the view's time filter and user filter applied. With

@@ -84,10 +84,10 @@ void Schema::Update(EntityId id, const std::vector<Datom>& facts) {
         }
         break;
       case sys::kTupleAttrs:
+        // A tuple of attribute idents, resolved against this schema.
         attr->tuple_attrs.clear();
-        // A tuple of attribute ids (refs).
         for (const Value& a : d.v.Items()) {
-          if (a.is_integer()) attr->tuple_attrs.push_back(a.AsLong());
+          if (std::optional<EntityId> id = Entid(a)) attr->tuple_attrs.push_back(*id);
         }
         break;
       case sys::kAttrPreds:

@@ -86,7 +86,8 @@ class Schema {
   // an attribute; with only :db/ident, an ident. A former ident stays an
   // alias for the entity (a renamed attribute still resolves by its old name)
   // until another entity takes it.
-  // REQUIRES: the facts were validated (ValidateAttributeChange, src/tx).
+  // REQUIRES: the facts were validated (ValidateAttributeChange, src/tx);
+  // the members named by :db/tupleAttrs are already in this schema.
   void Update(EntityId id, const std::vector<Datom>& facts);
 
  private:

@@ -16,26 +16,6 @@
 
 namespace strata::internal {
 
-bool IsSchemaAttribute(EntityId a) {
-  switch (a) {
-    case sys::kIdent:
-    case sys::kValueType:
-    case sys::kCardinality:
-    case sys::kUnique:
-    case sys::kIsComponent:
-    case sys::kIndex:
-    case sys::kNoHistory:
-    case sys::kFulltext:
-    case sys::kTupleType:
-    case sys::kTupleTypes:
-    case sys::kTupleAttrs:
-    case sys::kAttrPreds:
-      return true;
-    default:
-      return false;
-  }
-}
-
 namespace {
 
 [[noreturn]] void Invalid(std::string_view error, const Value& ident, std::string message) {
@@ -192,7 +172,8 @@ void ValidateAttributeChange(const Database& db_after, EntityId id, const Attrib
               fmt::format("{}: a composite tuple must be cardinality one", PrintEdn(name)));
     }
     for (const Value& a : tuple_attrs->Items()) {
-      const Attribute* member = a.is_integer() ? schema.Find(a.AsLong()) : nullptr;
+      std::optional<EntityId> id = a.is_keyword() ? schema.Entid(a) : std::nullopt;
+      const Attribute* member = id ? schema.Find(*id) : nullptr;
       if (member == nullptr || member->many || member->type == ValueType::kTuple) {
         Invalid("invalid-tuple", name,
                 fmt::format("{}: every :db/tupleAttrs member must be an existing cardinality-one, "
@@ -216,7 +197,7 @@ void ValidateAttributeChange(const Database& db_after, EntityId id, const Attrib
   never((tuple_attrs != nullptr) != !before->tuple_attrs.empty(), ":db/tupleAttrs");
   if (tuple_attrs != nullptr) {
     std::vector<EntityId> now;
-    for (const Value& a : tuple_attrs->Items()) now.push_back(a.AsLong());
+    for (const Value& a : tuple_attrs->Items()) now.push_back(schema.Entid(a).value_or(-1));
     never(now != before->tuple_attrs, ":db/tupleAttrs");
   }
   if (tuple_types != nullptr) {

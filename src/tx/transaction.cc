@@ -451,33 +451,24 @@ class Transaction {
   // ---- Commit ----------------------------------------------------------------------
 
   TxResult Commit(std::vector<Datom> datoms, const Expansion& expansion) {
-    auto next = std::make_shared<DbState>();
-    next->index = state_.index.With(datoms, schema_);
-    next->schema = state_.schema;
-    next->basis_t = t_;
+    std::shared_ptr<DbState> next = ApplyDatoms(state_, t_, datoms);
     next->next_counter = next_counter_;
-    next->last_tx_instant = tx_instant_;
-    // Schema changes: entities whose attribute-defining facts changed.
+    // Schema changes: each changed attribute's facts after, against Datomic's
+    // rules (the state is dropped if any fails).
+    Database after(next);
     std::vector<EntityId> changed;
     for (const Datom& d : datoms) {
-      if (IsSchemaAttribute(d.a) &&
-          std::find(changed.begin(), changed.end(), d.e) == changed.end()) {
+      if (IsSchemaFact(d.a) && std::find(changed.begin(), changed.end(), d.e) == changed.end()) {
         changed.push_back(d.e);
       }
     }
-    if (!changed.empty()) {
-      auto schema = std::make_shared<Schema>(schema_);
-      Database after(next);
-      for (EntityId e : changed) {
-        std::vector<Datom> facts;
-        DatomIterator it = after.Datoms(Index::kEavt, {Value::Long(e)});
-        while (const Datom* d = it.Next()) facts.push_back(*d);
-        ValidateAttributeChange(after, e, schema_.Find(e), facts);
-        schema->Update(e, facts);
-      }
-      next->schema = std::move(schema);
+    for (EntityId e : changed) {
+      std::vector<Datom> facts;
+      DatomIterator it = after.Datoms(Index::kEavt, {Value::Long(e)});
+      while (const Datom* d = it.Next()) facts.push_back(*d);
+      ValidateAttributeChange(after, e, schema_.Find(e), facts);
     }
-    CheckEnsures(Database(next));
+    CheckEnsures(after);
     if (expansion.names_tx) tempids_.emplace_back("datomic.tx", tx_);
     TxResult result;
     result.state = std::move(next);

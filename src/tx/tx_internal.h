@@ -62,9 +62,6 @@ Value CoerceValue(const Database& db, const Attribute& attr, const Value& v, con
 void ValidateAttributeChange(const Database& db_after, EntityId id, const Attribute* before,
                              const std::vector<Datom>& facts);
 
-// Whether `a` is one of the attributes that define attributes.
-bool IsSchemaAttribute(EntityId a);
-
 // "the attribute :person/name" for messages.
 std::string AttrName(const Schema& schema, EntityId a);
 
