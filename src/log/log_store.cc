@@ -1,0 +1,184 @@
+// A database's root and log in storage (see log_store.h).
+#include "log/log_store.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/value_codec.h"
+#include "log/log_entry.h"
+#include "strata/anomaly.h"
+#include "strata/edn.h"
+
+namespace strata::internal {
+namespace {
+
+constexpr std::string_view kBlobMagic = "SLGB";
+constexpr uint8_t kBlobVersion = 1;
+
+Value Kw(std::string_view name) { return Value::Keyword(name); }
+
+struct LogBlob {
+  std::optional<Uuid> prev;
+  std::vector<LogEntry> entries;
+};
+
+std::string EncodeBlob(const std::optional<Uuid>& prev, const std::vector<LogEntry>& entries) {
+  std::string out(kBlobMagic);
+  out.push_back(static_cast<char>(kBlobVersion));
+  out.push_back(prev ? 1 : 0);
+  if (prev) out.append(reinterpret_cast<const char*>(prev->bytes.data()), 16);
+  PutVarint(entries.size(), &out);
+  for (const LogEntry& e : entries) {
+    std::string bytes = EncodeLogEntry(e);
+    PutVarint(bytes.size(), &out);
+    out.append(bytes);
+  }
+  uint64_t sum = XXH64(out.data(), out.size(), 0);
+  char buf[8];
+  std::memcpy(buf, &sum, 8);
+  out.append(buf, 8);
+  return out;
+}
+
+LogBlob DecodeBlob(std::string_view bytes, const std::string& what) {
+  ByteReader check(bytes, what);
+  if (bytes.size() < kBlobMagic.size() + 2 + 8) check.Fail("too short for a log blob");
+  std::string_view body = bytes.substr(0, bytes.size() - 8);
+  uint64_t stored;
+  std::memcpy(&stored, bytes.data() + body.size(), 8);
+  ByteReader r(body, what);
+  if (r.Bytes(kBlobMagic.size()) != kBlobMagic) r.Fail("not a log blob (bad magic)");
+  if (r.Byte() != kBlobVersion) r.Fail("an unknown log blob version");
+  if (XXH64(body.data(), body.size(), 0) != stored) r.Fail("checksum mismatch");
+  LogBlob blob;
+  uint8_t has_prev = r.Byte();
+  if (has_prev > 1) r.Fail("a bad previous-blob flag");
+  if (has_prev == 1) {
+    Uuid prev;
+    std::memcpy(prev.bytes.data(), r.Bytes(16).data(), 16);
+    blob.prev = prev;
+  }
+  uint64_t n = r.Varint();
+  if (n > body.size()) r.Fail("an entry count past the end");
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view entry = r.Bytes(r.Varint());
+    blob.entries.push_back(DecodeLogEntry(entry, what));
+  }
+  if (!r.done()) r.Fail("bytes after the last entry");
+  return blob;
+}
+
+}  // namespace
+
+std::string EncodeRoot(const DbRoot& root) {
+  std::vector<ValuePair> m = {{Kw("format"), Value::Long(root.format)},
+                              {Kw("uuid"), Value::MakeUuid(root.uuid)},
+                              {Kw("epoch"), Value::Long(root.epoch)},
+                              {Kw("t"), Value::Long(root.t)}};
+  if (root.tail) m.emplace_back(Kw("tail"), Value::MakeUuid(*root.tail));
+  return PrintEdn(Value::Map(std::move(m)));
+}
+
+DbRoot DecodeRoot(std::string_view text, std::string_view what) {
+  Value m;
+  try {
+    m = ReadEdn(text);
+  } catch (const Anomaly& e) {
+    ThrowFault(fmt::format("{} is corrupt: {}", what, e.message()));
+  }
+  auto get = [&](std::string_view key, ValueType type) -> const Value* {
+    const Value* v = m.Get(Kw(key));
+    if (v != nullptr && v->type() != type) {
+      ThrowFault(fmt::format("{} is corrupt: {} is not a {}", what, key, TypeName(type)));
+    }
+    return v;
+  };
+  const Value* format = m.is_map() ? get("format", ValueType::kLong) : nullptr;
+  if (format == nullptr) ThrowFault(fmt::format("{} is not a database root", what));
+  if (format->AsLong() != kRootFormat) {
+    ThrowUnsupported(fmt::format("{} has format {}; this Strata reads format {}: upgrade Strata",
+                                 what, format->AsLong(), kRootFormat));
+  }
+  const Value* uuid = get("uuid", ValueType::kUuid);
+  const Value* epoch = get("epoch", ValueType::kLong);
+  const Value* t = get("t", ValueType::kLong);
+  const Value* tail = get("tail", ValueType::kUuid);
+  if (uuid == nullptr || epoch == nullptr || t == nullptr) {
+    ThrowFault(fmt::format("{} is corrupt: it lacks :uuid, :epoch or :t", what));
+  }
+  DbRoot root;
+  root.uuid = uuid->AsUuid();
+  root.epoch = epoch->AsLong();
+  root.t = t->AsLong();
+  if (tail != nullptr) root.tail = tail->AsUuid();
+  return root;
+}
+
+LogStore::LogStore(Storage* storage, std::string name)
+    : storage_(storage), name_(std::move(name)) {}
+
+bool LogStore::Create() {
+  DbRoot root;
+  root.uuid = NewBlobKey();
+  StorageWrite w;
+  w.cas = RootCas{RootName(name_), 0, EncodeRoot(root)};
+  return storage_->Commit(w);
+}
+
+bool LogStore::Delete() {
+  std::optional<Root> root = storage_->GetRoot(RootName(name_));
+  if (!root) return false;
+  StorageWrite w;
+  w.cas = RootCas{RootName(name_), root->rev, std::nullopt};
+  return storage_->Commit(w);
+}
+
+std::optional<std::pair<Root, DbRoot>> LogStore::ReadRoot() const {
+  std::optional<Root> root = storage_->GetRoot(RootName(name_));
+  if (!root) return std::nullopt;
+  return std::make_pair(*root, DecodeRoot(root->value, "the root of database " + name_));
+}
+
+std::vector<LogEntry> LogStore::ReadEntries(const DbRoot& root, int64_t after_t) const {
+  // Walk back from the tail to the first blob that starts at or before
+  // after_t, then return the entries oldest first.
+  std::vector<std::vector<LogEntry>> blobs;
+  std::optional<Uuid> key = root.tail;
+  while (key) {
+    std::string what = fmt::format("log blob {} of database {}", key->ToString(), name_);
+    std::optional<std::string> bytes = storage_->Get(*key);
+    if (!bytes) ThrowFault(what + " is missing from storage");
+    LogBlob blob = DecodeBlob(*bytes, what);
+    bool done = blob.entries.empty() || blob.entries.front().t <= after_t;
+    blobs.push_back(std::move(blob.entries));
+    if (done) break;
+    key = blob.prev;
+  }
+  std::vector<LogEntry> out;
+  for (auto it = blobs.rbegin(); it != blobs.rend(); ++it) {
+    for (LogEntry& e : *it) {
+      if (e.t > after_t) out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+bool LogStore::Append(uint64_t* rev, DbRoot* root, const std::vector<LogEntry>& entries) {
+  if (entries.empty()) return true;
+  DbRoot next = *root;
+  Uuid key = NewBlobKey();
+  next.tail = key;
+  next.t = entries.back().t;
+  StorageWrite w;
+  w.blobs.emplace_back(key, EncodeBlob(root->tail, entries));
+  w.cas = RootCas{RootName(name_), *rev, EncodeRoot(next)};
+  if (!storage_->Commit(w)) return false;
+  *root = next;
+  *rev += 1;
+  return true;
+}
+
+}  // namespace strata::internal

@@ -1,0 +1,81 @@
+// LogStore: a database's root and transaction log in a Storage.
+//
+// Each database is one root, "db/NAME", holding (as EDN)
+//
+//   {:format 1 :uuid #uuid "..." :epoch 3 :t 1042 :tail #uuid "..."}
+//
+// the format version, the database's own UUID, the writer's epoch (a new
+// writer bumps it, so a stale one's CAS fails), the t of the last logged
+// transaction, and the key of the newest log blob (absent while the log is
+// empty). Log blobs are immutable and chained backwards:
+//
+//   +--------+---------+-----------+----------------+-----------+---------------------+--------+
+//   | "SLGB" | version | has_prev  | prev key       | n varint  | n x (varint len,    | xxh64  |
+//   | 4 B    | u8 = 1  | u8        | 16 B (or none) |           |      log entry)     | 8 B LE |
+//   +--------+---------+-----------+----------------+-----------+---------------------+--------+
+//
+// One blob holds the entries of one group commit (log_entry.h draws an
+// entry). Appending writes the new blob and moves the root's tail in one
+// atomic storage write, so an entry is in the log exactly when the root can
+// reach it: nothing half-written is ever visible, and a writer whose root
+// revision is stale cannot fork history.
+//
+// Thread safety: a LogStore holds no mutable state; calls may come from any
+// thread. Storage errors propagate as the storage's anomalies.
+#ifndef STRATA_LOG_LOG_STORE_H_
+#define STRATA_LOG_LOG_STORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/storage.h"
+#include "strata/database.h"
+
+namespace strata::internal {
+
+inline constexpr int64_t kRootFormat = 1;
+
+struct DbRoot {
+  int64_t format = kRootFormat;
+  Uuid uuid;
+  int64_t epoch = 0;
+  int64_t t = 0;
+  std::optional<Uuid> tail;
+};
+
+// The root's EDN text, and back (a damaged root is a fault anomaly).
+std::string EncodeRoot(const DbRoot& root);
+DbRoot DecodeRoot(std::string_view text, std::string_view what);
+
+class LogStore {
+ public:
+  // REQUIRES: storage outlives the LogStore.
+  LogStore(Storage* storage, std::string name);
+
+  // The root's storage name for a database name.
+  static std::string RootName(std::string_view name) { return "db/" + std::string(name); }
+
+  // Creates the database (an empty log, a new UUID); false if it exists.
+  bool Create();
+  // Deletes the database's root (its blobs become garbage); false if absent.
+  bool Delete();
+  // The root and its revision, or nullopt if the database does not exist.
+  std::optional<std::pair<Root, DbRoot>> ReadRoot() const;
+
+  // Every logged transaction with t > after_t, oldest first.
+  std::vector<LogEntry> ReadEntries(const DbRoot& root, int64_t after_t) const;
+
+  // Appends `entries` (REQUIRES: t increasing, all after root->t) as one blob
+  // and moves the tail, with a CAS on `rev`. Returns false, writing nothing,
+  // when the root has moved since `rev`; on success updates *root and *rev.
+  bool Append(uint64_t* rev, DbRoot* root, const std::vector<LogEntry>& entries);
+
+ private:
+  Storage* storage_;
+  std::string name_;
+};
+
+}  // namespace strata::internal
+
+#endif  // STRATA_LOG_LOG_STORE_H_

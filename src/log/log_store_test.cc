@@ -1,0 +1,137 @@
+// The log in storage: create, append in groups, read back from any t, CAS
+// against a stale writer, and crashes at every point of an append with the
+// mem backend's fault injection.
+#include "log/log_store.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/mem_storage.h"
+#include "testing/test_util.h"
+
+namespace strata::testing {
+namespace {
+
+using internal::DbRoot;
+using internal::LogStore;
+using internal::MemStorage;
+
+LogEntry Entry(int64_t t, int n = 3) {
+  LogEntry e;
+  e.t = t;
+  for (int i = 0; i < n; ++i) {
+    e.data.push_back(
+        Datom{MakeEntityId(kPartUser, t + i + 1), 72, Value::Long(t * 10 + i), TxFromT(t), true});
+  }
+  return e;
+}
+
+std::vector<int64_t> Ts(const std::vector<LogEntry>& entries) {
+  std::vector<int64_t> ts;
+  for (const LogEntry& e : entries) ts.push_back(e.t);
+  return ts;
+}
+
+TEST(LogStoreTest, CreateAppendAndReadBack) {
+  MemStorage storage;
+  LogStore log(&storage, "people");
+  EXPECT_FALSE(log.ReadRoot().has_value());
+  ASSERT_TRUE(log.Create());
+  EXPECT_FALSE(log.Create());  // exists
+  auto [root, db] = *log.ReadRoot();
+  EXPECT_EQ(db.t, 0);
+  EXPECT_FALSE(db.tail.has_value());
+  EXPECT_TRUE(log.ReadEntries(db, 0).empty());
+  uint64_t rev = root.rev;
+  ASSERT_TRUE(log.Append(&rev, &db, {Entry(1000)}));
+  ASSERT_TRUE(log.Append(&rev, &db, {Entry(1004), Entry(1008, 1)}));  // a group commit
+  ASSERT_TRUE(log.Append(&rev, &db, {Entry(1010)}));
+  auto [root2, db2] = *log.ReadRoot();
+  EXPECT_EQ(db2.t, 1010);
+  EXPECT_EQ(db2.uuid, db.uuid);
+  EXPECT_EQ(Ts(log.ReadEntries(db2, 0)), (std::vector<int64_t>{1000, 1004, 1008, 1010}));
+  EXPECT_EQ(Ts(log.ReadEntries(db2, 1004)), (std::vector<int64_t>{1008, 1010}));
+  EXPECT_EQ(Ts(log.ReadEntries(db2, 1010)), std::vector<int64_t>{});
+  EXPECT_EQ(log.ReadEntries(db2, 0)[1].data, Entry(1004).data);
+}
+
+TEST(LogStoreTest, AStaleWriterCannotForkHistory) {
+  MemStorage storage;
+  LogStore a(&storage, "db"), b(&storage, "db");
+  ASSERT_TRUE(a.Create());
+  auto [ra, da] = *a.ReadRoot();
+  auto [rb, dbb] = *b.ReadRoot();
+  uint64_t rev_a = ra.rev, rev_b = rb.rev;
+  ASSERT_TRUE(a.Append(&rev_a, &da, {Entry(1000)}));
+  // b still holds the old revision: its append writes nothing.
+  EXPECT_FALSE(b.Append(&rev_b, &dbb, {Entry(1000)}));
+  auto [now, dnow] = *a.ReadRoot();
+  EXPECT_EQ(Ts(a.ReadEntries(dnow, 0)), std::vector<int64_t>{1000});
+  size_t blobs = 0;
+  storage.ListBlobs([&](const Uuid&) { ++blobs; });
+  EXPECT_EQ(blobs, 1u);  // the loser's blob was not written either
+}
+
+// A crash before the durable point loses the append whole; after it, keeps
+// it whole; an injected error before has no effect; after, the append
+// landed though the writer was told it failed (it must re-read the root).
+TEST(LogStoreTest, CrashesAndErrorsAtAppendLeaveTheLogWholeOrUnchanged) {
+  using Fault = MemStorage::Fault;
+  for (Fault fault :
+       {Fault::kCrashBefore, Fault::kCrashAfter, Fault::kUnavailable, Fault::kUnavailableAfter}) {
+    MemStorage storage;
+    LogStore log(&storage, "db");
+    ASSERT_TRUE(log.Create());
+    auto [root, db] = *log.ReadRoot();
+    uint64_t rev = root.rev;
+    ASSERT_TRUE(log.Append(&rev, &db, {Entry(1000)}));
+    uint64_t commits = 0;
+    storage.SetFaultPlan([&](MemStorage::Op op, uint64_t) {
+      return op == MemStorage::Op::kCommit && commits++ == 0 ? fault : Fault::kNone;
+    });
+    bool crashed = false;
+    try {
+      log.Append(&rev, &db, {Entry(1004), Entry(1008)});
+    } catch (const internal::SimulatedCrash&) {
+      crashed = true;
+    } catch (const Anomaly& e) {
+      EXPECT_EQ(e.category(), Category::kUnavailable);
+    }
+    EXPECT_EQ(crashed, fault == Fault::kCrashBefore || fault == Fault::kCrashAfter);
+    storage.SetFaultPlan(nullptr);
+    storage.Restart();
+    auto [after_root, after] = *LogStore(&storage, "db").ReadRoot();
+    std::vector<int64_t> ts = Ts(log.ReadEntries(after, 0));
+    bool landed = fault == Fault::kCrashAfter || fault == Fault::kUnavailableAfter;
+    EXPECT_EQ(ts, landed ? (std::vector<int64_t>{1000, 1004, 1008}) : std::vector<int64_t>{1000})
+        << static_cast<int>(fault);
+  }
+}
+
+TEST(LogStoreTest, DamagedRootsAndBlobsAreFaults) {
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([] { internal::DecodeRoot("{:format 1}", "root x"); }),
+                        Category::kFault, ""));
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([] { internal::DecodeRoot("[1 2", "root x"); }),
+                        Category::kFault, ""));
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([] {
+                          internal::DecodeRoot(
+                              "{:format 9 :uuid #uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\" "
+                              ":epoch 0 :t 0}",
+                              "root x");
+                        }),
+                        Category::kUnsupported, ""));
+  MemStorage storage;
+  LogStore log(&storage, "db");
+  ASSERT_TRUE(log.Create());
+  auto [root, db] = *log.ReadRoot();
+  uint64_t rev = root.rev;
+  ASSERT_TRUE(log.Append(&rev, &db, {Entry(1000)}));
+  // A root whose tail names a blob that is not there.
+  DbRoot dangling = db;
+  dangling.tail = internal::NewBlobKey();
+  std::optional<Anomaly> a = CatchAnomaly([&] { log.ReadEntries(dangling, 0); });
+  ASSERT_TRUE(IsAnomaly(a, Category::kFault, ""));
+  EXPECT_NE(a->message().find("missing"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata::testing
