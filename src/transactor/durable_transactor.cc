@@ -1,0 +1,191 @@
+// The transactor of a database in storage (see durable_transactor.h).
+#include "transactor/durable_transactor.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "db/bootstrap.h"
+#include "strata/anomaly.h"
+#include "tx/transaction.h"
+
+namespace strata::internal {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::vector<LogEntry> StorageLog::TxRange(std::optional<int64_t> start,
+                                          std::optional<int64_t> end) const {
+  int64_t lo = start ? ToT(*start) : INT64_MIN;
+  int64_t hi = end ? ToT(*end) : INT64_MAX;
+  std::vector<LogEntry> out;
+  if (lo <= 0 && 0 < hi) out.push_back(LogEntry{0, BootstrapDatoms()});
+  std::optional<std::pair<Root, DbRoot>> root = store_->ReadRoot();
+  if (!root) return out;
+  for (LogEntry& e : store_->ReadEntries(root->second, lo <= 0 ? 0 : lo - 1)) {
+    if (e.t >= lo && e.t < hi) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+DurableTransactor::DurableTransactor(std::shared_ptr<Storage> storage, std::string name)
+    : storage_(std::move(storage)),
+      name_(std::move(name)),
+      store_(storage_.get(), name_),
+      log_(&store_),
+      state_(DbState::Bootstrap()) {
+  std::optional<std::pair<Root, DbRoot>> root = store_.ReadRoot();
+  if (!root) {
+    ThrowNotFound(
+        "db-does-not-exist",
+        fmt::format("Database {} does not exist in this storage: create it first", name_));
+  }
+  {
+    std::lock_guard lock(state_mutex_);
+    CatchUpLocked();
+  }
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+DurableTransactor::~DurableTransactor() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  writer_.join();
+}
+
+void DurableTransactor::CatchUpLocked() const {
+  std::optional<std::pair<Root, DbRoot>> root = store_.ReadRoot();
+  if (!root) {
+    ThrowNotFound("db-does-not-exist",
+                  fmt::format("Database {} was deleted from its storage", name_));
+  }
+  if (root->first.rev == root_rev_) return;
+  std::shared_ptr<const DbState> state = state_;
+  for (const LogEntry& e : store_.ReadEntries(root->second, state->basis_t)) {
+    state = ApplyDatoms(*state, e.t, e.data);
+  }
+  state_ = std::move(state);
+  root_rev_ = root->first.rev;
+  root_ = root->second;
+}
+
+Database DurableTransactor::Db() const {
+  std::lock_guard lock(state_mutex_);
+  try {
+    CatchUpLocked();
+  } catch (const Anomaly&) {
+    // Storage out of reach: the last database this process knows is still a
+    // consistent value; the next call tries again.
+  }
+  return Database(state_);
+}
+
+TxReport DurableTransactor::Transact(const Value& tx_data) {
+  auto request = std::make_unique<Request>();
+  request->tx_data = tx_data;
+  std::future<TxReport> done = request->done.get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) {
+      throw Anomaly(Category::kUnavailable,
+                    fmt::format("The transactor of database {} has stopped", name_));
+    }
+    queue_.push_back(std::move(request));
+  }
+  queue_cv_.notify_one();
+  return done.get();
+}
+
+void DurableTransactor::WriterLoop() {
+  for (;;) {
+    std::vector<std::unique_ptr<Request>> group;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      while (!queue_.empty()) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    try {
+      while (CommitGroup(group)) {
+      }
+    } catch (...) {
+      // Not an anomaly: the process is going down (a simulated crash in
+      // tests). Nothing more is written; everyone waiting learns why.
+      std::unique_lock lock(queue_mutex_);
+      stopping_ = true;
+      for (auto& r : group) {
+        if (!r->answered) r->Fail(std::current_exception());
+      }
+      for (auto& r : queue_) r->Fail(std::current_exception());
+      queue_.clear();
+      return;
+    }
+  }
+}
+
+bool DurableTransactor::CommitGroup(std::vector<std::unique_ptr<Request>>& group) {
+  std::shared_ptr<const DbState> base;
+  uint64_t rev;
+  DbRoot root;
+  try {
+    std::lock_guard lock(state_mutex_);
+    CatchUpLocked();
+    base = state_;
+    rev = root_rev_;
+    root = root_;
+  } catch (const Anomaly&) {
+    for (auto& r : group) {
+      if (!r->answered) r->Fail(std::current_exception());
+    }
+    return false;
+  }
+  Database db(base);
+  int64_t now = NowMs();
+  std::vector<LogEntry> entries;
+  std::vector<std::pair<Request*, TxReport>> accepted;
+  for (auto& r : group) {
+    if (r->answered) continue;
+    try {
+      TxResult result = RunTransaction(db, r->tx_data, now);
+      Database after(result.state);
+      entries.push_back(LogEntry{result.state->basis_t, result.tx_data});
+      accepted.emplace_back(
+          r.get(), TxReport{db, after, std::move(result.tx_data), std::move(result.tempids)});
+      db = after;
+    } catch (const Anomaly&) {
+      r->Fail(std::current_exception());
+    }
+  }
+  if (accepted.empty()) return false;
+  bool written;
+  try {
+    written = store_.Append(&rev, &root, entries);
+  } catch (const Anomaly&) {
+    // Not acknowledged; whether storage kept it, the next catch-up tells.
+    for (auto& [r, report] : accepted) r->Fail(std::current_exception());
+    return false;
+  }
+  if (!written) return true;  // another writer moved the root: run again
+  {
+    std::lock_guard lock(state_mutex_);
+    state_ = db.state_ptr();
+    root_rev_ = rev;
+    root_ = root;
+  }
+  for (auto& [r, report] : accepted) r->Answer(std::move(report));
+  return false;
+}
+
+}  // namespace strata::internal
