@@ -87,7 +87,7 @@ void Schema::Update(EntityId id, const std::vector<Datom>& facts) {
         // A tuple of attribute idents, resolved against this schema.
         attr->tuple_attrs.clear();
         for (const Value& a : d.v.Items()) {
-          if (std::optional<EntityId> id = Entid(a)) attr->tuple_attrs.push_back(*id);
+          if (std::optional<EntityId> member = Entid(a)) attr->tuple_attrs.push_back(*member);
         }
         break;
       case sys::kAttrPreds:

@@ -172,8 +172,8 @@ void ValidateAttributeChange(const Database& db_after, EntityId id, const Attrib
               fmt::format("{}: a composite tuple must be cardinality one", PrintEdn(name)));
     }
     for (const Value& a : tuple_attrs->Items()) {
-      std::optional<EntityId> id = a.is_keyword() ? schema.Entid(a) : std::nullopt;
-      const Attribute* member = id ? schema.Find(*id) : nullptr;
+      std::optional<EntityId> member_id = a.is_keyword() ? schema.Entid(a) : std::nullopt;
+      const Attribute* member = member_id ? schema.Find(*member_id) : nullptr;
       if (member == nullptr || member->many || member->type == ValueType::kTuple) {
         Invalid("invalid-tuple", name,
                 fmt::format("{}: every :db/tupleAttrs member must be an existing cardinality-one, "
