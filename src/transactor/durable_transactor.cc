@@ -90,16 +90,16 @@ Database DurableTransactor::Db() const {
 }
 
 TxReport DurableTransactor::Transact(const Value& tx_data) {
-  auto request = std::make_unique<Request>();
-  request->tx_data = tx_data;
-  std::future<TxReport> done = request->done.get_future();
+  Request request;
+  request.tx_data = tx_data;
+  std::future<TxReport> done = request.done.get_future();
   {
     std::lock_guard lock(queue_mutex_);
     if (stopping_) {
       throw Anomaly(Category::kUnavailable,
                     fmt::format("The transactor of database {} has stopped", name_));
     }
-    queue_.push_back(std::move(request));
+    queue_.push_back(&request);
   }
   queue_cv_.notify_one();
   return done.get();
@@ -107,15 +107,13 @@ TxReport DurableTransactor::Transact(const Value& tx_data) {
 
 void DurableTransactor::WriterLoop() {
   for (;;) {
-    std::vector<std::unique_ptr<Request>> group;
+    std::vector<Pending> group;
     {
       std::unique_lock lock(queue_mutex_);
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, nothing left
-      while (!queue_.empty()) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      for (Request* r : queue_) group.push_back(Pending{r});
+      queue_.clear();
     }
     try {
       while (CommitGroup(group)) {
@@ -125,17 +123,17 @@ void DurableTransactor::WriterLoop() {
       // tests). Nothing more is written; everyone waiting learns why.
       std::unique_lock lock(queue_mutex_);
       stopping_ = true;
-      for (auto& r : group) {
-        if (!r->answered) r->Fail(std::current_exception());
+      for (Pending& p : group) {
+        if (!p.answered) p.Fail(std::current_exception());
       }
-      for (auto& r : queue_) r->Fail(std::current_exception());
+      for (Request* r : queue_) Pending{r}.Fail(std::current_exception());
       queue_.clear();
       return;
     }
   }
 }
 
-bool DurableTransactor::CommitGroup(std::vector<std::unique_ptr<Request>>& group) {
+bool DurableTransactor::CommitGroup(std::vector<Pending>& group) {
   std::shared_ptr<const DbState> base;
   uint64_t rev;
   DbRoot root;
@@ -146,26 +144,26 @@ bool DurableTransactor::CommitGroup(std::vector<std::unique_ptr<Request>>& group
     rev = root_rev_;
     root = root_;
   } catch (const Anomaly&) {
-    for (auto& r : group) {
-      if (!r->answered) r->Fail(std::current_exception());
+    for (Pending& p : group) {
+      if (!p.answered) p.Fail(std::current_exception());
     }
     return false;
   }
   Database db(base);
   int64_t now = NowMs();
   std::vector<LogEntry> entries;
-  std::vector<std::pair<Request*, TxReport>> accepted;
-  for (auto& r : group) {
-    if (r->answered) continue;
+  std::vector<std::pair<Pending*, TxReport>> accepted;
+  for (Pending& p : group) {
+    if (p.answered) continue;
     try {
-      TxResult result = RunTransaction(db, r->tx_data, now);
+      TxResult result = RunTransaction(db, p.request->tx_data, now);
       Database after(result.state);
       entries.push_back(LogEntry{result.state->basis_t, result.tx_data});
       accepted.emplace_back(
-          r.get(), TxReport{db, after, std::move(result.tx_data), std::move(result.tempids)});
+          &p, TxReport{db, after, std::move(result.tx_data), std::move(result.tempids)});
       db = after;
     } catch (const Anomaly&) {
-      r->Fail(std::current_exception());
+      p.Fail(std::current_exception());
     }
   }
   if (accepted.empty()) return false;
@@ -174,7 +172,7 @@ bool DurableTransactor::CommitGroup(std::vector<std::unique_ptr<Request>>& group
     written = store_.Append(&rev, &root, entries);
   } catch (const Anomaly&) {
     // Not acknowledged; whether storage kept it, the next catch-up tells.
-    for (auto& [r, report] : accepted) r->Fail(std::current_exception());
+    for (auto& [p, report] : accepted) p->Fail(std::current_exception());
     return false;
   }
   if (!written) return true;  // another writer moved the root: run again
@@ -184,7 +182,7 @@ bool DurableTransactor::CommitGroup(std::vector<std::unique_ptr<Request>>& group
     root_rev_ = rev;
     root_ = root;
   }
-  for (auto& [r, report] : accepted) r->Answer(std::move(report));
+  for (auto& [p, report] : accepted) p->Answer(std::move(report));
   return false;
 }
 

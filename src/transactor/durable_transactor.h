@@ -57,17 +57,24 @@ class DurableTransactor : public Transactor {
   const Log& log() const override { return log_; }
 
  private:
+  // A transaction waiting for the writer. It lives in the Transact() call
+  // that made it, so the waiting thread also frees the answer; the writer
+  // never touches a request after answering it.
   struct Request {
     Value tx_data;
     std::promise<TxReport> done;
+  };
+  // The writer's note on a request of its group.
+  struct Pending {
+    Request* request;
     bool answered = false;
     void Answer(TxReport report) {
       answered = true;
-      done.set_value(std::move(report));
+      request->done.set_value(std::move(report));
     }
     void Fail(std::exception_ptr e) {
       answered = true;
-      done.set_exception(e);
+      request->done.set_exception(e);
     }
   };
 
@@ -75,7 +82,7 @@ class DurableTransactor : public Transactor {
   // Runs and commits the unanswered requests of `group` as one group commit,
   // answering each; returns true when they must run again (another writer
   // moved the root first).
-  bool CommitGroup(std::vector<std::unique_ptr<Request>>& group);
+  bool CommitGroup(std::vector<Pending>& group);
   // Brings the published state up to the storage's log.
   // REQUIRES: state_mutex_ held.
   void CatchUpLocked() const;
@@ -92,8 +99,8 @@ class DurableTransactor : public Transactor {
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
-  std::deque<std::unique_ptr<Request>> queue_;  // GUARDED_BY(queue_mutex_)
-  bool stopping_ = false;                       // GUARDED_BY(queue_mutex_)
+  std::deque<Request*> queue_;  // GUARDED_BY(queue_mutex_)
+  bool stopping_ = false;       // GUARDED_BY(queue_mutex_)
   std::thread writer_;
 };
 
