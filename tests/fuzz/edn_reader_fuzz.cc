@@ -11,17 +11,7 @@
 
 #include "strata/anomaly.h"
 #include "strata/edn.h"
-
-namespace {
-
-void Check(bool ok, const char* what) {
-  if (!ok) {
-    fprintf(stderr, "edn_reader_fuzz: %s\n", what);
-    abort();
-  }
-}
-
-}  // namespace
+#include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -34,9 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     strata::Value v;
     while (reader.Next(&v)) values.push_back(std::move(v));
   } catch (const strata::Anomaly& e) {
-    Check(e.category() == strata::Category::kIncorrect, "reader error is not 'incorrect'");
-    Check(e.data().is_map() && e.data().Get(strata::Value::Keyword("line")) != nullptr,
-          "reader error has no :line");
+    FUZZ_CHECK(e.category() == strata::Category::kIncorrect, "reader error is not 'incorrect'",
+               text);
+    FUZZ_CHECK(e.data().is_map() && e.data().Get(strata::Value::Keyword("line")) != nullptr,
+               "reader error has no :line", text);
     return 0;
   }
   for (const strata::Value& v : values) {
@@ -46,13 +37,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       again = strata::ReadEdn(printed, options);
     } catch (const strata::Anomaly& e) {
       fprintf(stderr, "printed: %s\nerror: %s\n", printed.c_str(), e.what());
-      Check(false, "printed text does not read back");
+      FUZZ_CHECK(false, "printed text does not read back", text);
     }
     if (!(again == v) || strata::Compare(again, v) != 0 || again.Hash() != v.Hash()) {
       fprintf(stderr, "printed: %s\n", printed.c_str());
-      Check(false, "round trip changed the value");
+      FUZZ_CHECK(false, "round trip changed the value", text);
     }
-    Check(strata::PrintEdn(again) == printed, "reprint differs");
+    FUZZ_CHECK(strata::PrintEdn(again) == printed, "reprint differs", text);
   }
   return 0;
 }

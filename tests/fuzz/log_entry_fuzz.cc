@@ -14,6 +14,7 @@
 
 #include "log/log_entry.h"
 #include "strata/anomaly.h"
+#include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -29,17 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     entry = strata::internal::DecodeLogEntry(bytes, "fuzz entry");
   } catch (const strata::Anomaly& e) {
-    if (e.category() != strata::Category::kFault) {
-      fprintf(stderr, "log_entry_fuzz: a decode error that is not a fault: %s\n", e.what());
-      abort();
-    }
+    FUZZ_CHECK(e.category() == strata::Category::kFault, "a decode error that is not a fault",
+               bytes);
     return 0;
   }
   strata::LogEntry again =
       strata::internal::DecodeLogEntry(strata::internal::EncodeLogEntry(entry), "re-encoded");
-  if (again.t != entry.t || !(again.data == entry.data)) {
-    fprintf(stderr, "log_entry_fuzz: re-encoding changed the entry\n");
-    abort();
-  }
+  FUZZ_CHECK(again.t == entry.t && again.data == entry.data, "re-encoding changed the entry",
+             bytes);
   return 0;
 }

@@ -26,6 +26,7 @@
 #include "strata/datom.h"
 #include "strata/edn.h"
 #include "strata/value.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
@@ -33,14 +34,6 @@ using strata::Database;
 using strata::Datom;
 using strata::Index;
 using strata::Value;
-
-void Check(bool ok, const char* what, std::string_view input) {
-  if (!ok) {
-    fprintf(stderr, "tx_data_fuzz: %s\ninput: %.*s\n", what, static_cast<int>(input.size()),
-            input.data());
-    abort();
-  }
-}
 
 constexpr std::string_view kSchema = R"([
   {:db/ident :f/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one
@@ -90,8 +83,8 @@ Value One(const Database& db, int64_t e, std::string_view a) {
 
 void CheckInvariants(const Database& db, std::string_view input) {
   std::vector<Key> eavt = Keys(db, Index::kEavt);
-  Check(Keys(db, Index::kAevt) == eavt, "AEVT differs from EAVT", input);
-  Check(Keys(db, Index::kAvet) == eavt, "AVET differs from EAVT", input);
+  FUZZ_CHECK(Keys(db, Index::kAevt) == eavt, "AEVT differs from EAVT", input);
+  FUZZ_CHECK(Keys(db, Index::kAvet) == eavt, "AVET differs from EAVT", input);
   // Attribute properties, read as data.
   std::map<int64_t, bool> is_ref, is_many, is_unique;
   Value ref_type = Value::Ref(db.EntidOrThrow(Value::Keyword("db.type/ref")));
@@ -107,18 +100,18 @@ void CheckInvariants(const Database& db, std::string_view input) {
   for (const Key& k : eavt) {
     if (is_ref[std::get<1>(k)]) refs.push_back(k);
   }
-  Check(Keys(db, Index::kVaet) == refs, "VAET is not exactly the ref datoms", input);
+  FUZZ_CHECK(Keys(db, Index::kVaet) == refs, "VAET is not exactly the ref datoms", input);
   std::map<std::pair<int64_t, Value>, int64_t> holders;
   for (size_t i = 0; i < eavt.size(); ++i) {
     const auto& [e, a, v, tx, added] = eavt[i];
-    Check(added, "a current datom is a retraction", input);
+    FUZZ_CHECK(added, "a current datom is a retraction", input);
     if (i > 0 && !is_many[a]) {
-      Check(!(std::get<0>(eavt[i - 1]) == e && std::get<1>(eavt[i - 1]) == a),
-            "two values of a cardinality-one attribute", input);
+      FUZZ_CHECK(!(std::get<0>(eavt[i - 1]) == e && std::get<1>(eavt[i - 1]) == a),
+                 "two values of a cardinality-one attribute", input);
     }
     if (is_unique[a]) {
       auto [it, fresh] = holders.emplace(std::make_pair(a, v), e);
-      Check(fresh || it->second == e, "two entities hold one unique value", input);
+      FUZZ_CHECK(fresh || it->second == e, "two entities hold one unique value", input);
     }
   }
 }
@@ -145,19 +138,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     strata::TxReport report = conn.Transact(tx_data);
     Database after = conn.Db();
-    Check(after.basis_t() == report.db_after.basis_t(), "the connection is not at db-after", text);
-    Check(after.basis_t() > before.basis_t(), "basis t did not advance", text);
+    FUZZ_CHECK(after.basis_t() == report.db_after.basis_t(), "the connection is not at db-after",
+               text);
+    FUZZ_CHECK(after.basis_t() > before.basis_t(), "basis t did not advance", text);
     CheckInvariants(after, text);
     std::vector<strata::LogEntry> log = conn.log().TxRange(after.basis_t(), std::nullopt);
-    Check(log.size() == 1 && log[0].data == report.tx_data, "the log differs from tx-data", text);
+    FUZZ_CHECK(log.size() == 1 && log[0].data == report.tx_data, "the log differs from tx-data",
+               text);
     for (const Datom& d : report.tx_data) {
-      Check(d.tx == strata::TxFromT(after.basis_t()), "a tx-data datom has another tx", text);
+      FUZZ_CHECK(d.tx == strata::TxFromT(after.basis_t()), "a tx-data datom has another tx", text);
     }
   } catch (const strata::Anomaly&) {
     Database after = conn.Db();
-    Check(after.basis_t() == before.basis_t(), "a failed transaction moved basis t", text);
-    Check(Dump(after) == eavt, "a failed transaction changed EAVT", text);
-    Check(Dump(after.History()) == history, "a failed transaction changed the history", text);
+    FUZZ_CHECK(after.basis_t() == before.basis_t(), "a failed transaction moved basis t", text);
+    FUZZ_CHECK(Dump(after) == eavt, "a failed transaction changed EAVT", text);
+    FUZZ_CHECK(Dump(after.History()) == history, "a failed transaction changed the history", text);
   }
   return 0;
 }
