@@ -22,26 +22,6 @@
 namespace strata::bench {
 namespace {
 
-// One person as DataScript's random-man draws them: the alias vector keeps
-// repeats, as DataScript's does.
-Value RandomMan(std::mt19937_64& rng, int64_t id) {
-  std::string first = kFirstNames[rng() % std::size(kFirstNames)];
-  std::string last = kLastNames[rng() % std::size(kLastNames)];
-  std::vector<Value> aliases;
-  int alias_count = static_cast<int>(rng() % 10);
-  for (int a = 0; a < alias_count; ++a)
-    aliases.push_back(Value::String(kAliases[rng() % kAliasCount]));
-  return Value::Map(
-      {{Value::Keyword("db/id"), Value::String(std::to_string(id))},
-       {Value::Keyword("name"), Value::String(first)},
-       {Value::Keyword("last-name"), Value::String(last)},
-       {Value::Keyword("full-name"), Value::String(first + " " + last)},
-       {Value::Keyword("alias"), Value::Vector(std::move(aliases))},
-       {Value::Keyword("sex"), Value::Keyword(rng() % 2 ? "male" : "female")},
-       {Value::Keyword("age"), Value::Long(static_cast<int64_t>(rng() % 100))},
-       {Value::Keyword("salary"), Value::Long(static_cast<int64_t>(rng() % 100000))}});
-}
-
 void WritePeople(const std::filesystem::path& file, int n) {
   std::mt19937_64 rng(20000);
   std::vector<Value> people;

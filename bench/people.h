@@ -38,35 +38,35 @@ inline Value PeopleSchema() {
                         attr("salary", "long", false), attr("follows", "ref", true)});
 }
 
-// `n` people as entity maps with string tempids "1".."n", drawn as
-// DataScript's random-man draws them (uniform choices; 0 to 9 aliases, the
-// repeats collapsing as a cardinality-many set).
+// One person as DataScript's random-man draws them (uniform choices; 0 to 9
+// aliases, repeats kept, as DataScript's vector keeps them), with the string
+// tempid `id`.
+inline Value RandomMan(std::mt19937_64& rng, int64_t id) {
+  std::string first = kFirstNames[rng() % std::size(kFirstNames)];
+  std::string last = kLastNames[rng() % std::size(kLastNames)];
+  std::vector<Value> aliases;
+  int alias_count = static_cast<int>(rng() % 10);
+  for (int a = 0; a < alias_count; ++a) {
+    aliases.push_back(Value::String(kAliases[rng() % kAliasCount]));
+  }
+  // A braced list evaluates its elements, and so draws, in order.
+  return Value::Map(
+      {{Value::Keyword("db/id"), Value::String(std::to_string(id))},
+       {Value::Keyword("name"), Value::String(first)},
+       {Value::Keyword("last-name"), Value::String(last)},
+       {Value::Keyword("full-name"), Value::String(first + " " + last)},
+       {Value::Keyword("alias"), Value::Vector(std::move(aliases))},
+       {Value::Keyword("sex"), Value::Keyword(rng() % 2 ? "male" : "female")},
+       {Value::Keyword("age"), Value::Long(static_cast<int64_t>(rng() % 100))},
+       {Value::Keyword("salary"), Value::Long(static_cast<int64_t>(rng() % 100000))}});
+}
+
+// `n` people with string tempids "1".."n".
 inline std::vector<Value> People(int n, uint64_t seed = 42) {
   std::mt19937_64 rng(seed);
   std::vector<Value> out;
   out.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    std::string first = kFirstNames[rng() % std::size(kFirstNames)];
-    std::string last = kLastNames[rng() % std::size(kLastNames)];
-    std::vector<Value> aliases;
-    int alias_count = static_cast<int>(rng() % 10);
-    for (int a = 0; a < alias_count; ++a)
-      aliases.push_back(Value::String(kAliases[rng() % kAliasCount]));
-    std::vector<ValuePair> m = {
-        {Value::Keyword("db/id"), Value::String(std::to_string(i + 1))},
-        {Value::Keyword("name"), Value::String(first)},
-        {Value::Keyword("last-name"), Value::String(last)},
-        {Value::Keyword("full-name"), Value::String(first + " " + last)},
-        {Value::Keyword("sex"), Value::Keyword(rng() % 2 ? "male" : "female")},
-        {Value::Keyword("age"), Value::Long(static_cast<int64_t>(rng() % 100))},
-        {Value::Keyword("salary"), Value::Long(static_cast<int64_t>(rng() % 100000))}};
-    // Duplicate aliases collapse, as in a set.
-    std::sort(aliases.begin(), aliases.end());
-    aliases.erase(std::unique(aliases.begin(), aliases.end()), aliases.end());
-    if (!aliases.empty())
-      m.emplace_back(Value::Keyword("alias"), Value::Vector(std::move(aliases)));
-    out.push_back(Value::Map(std::move(m)));
-  }
+  for (int i = 1; i <= n; ++i) out.push_back(RandomMan(rng, i));
   return out;
 }
 

@@ -26,6 +26,17 @@ constexpr int kMaxTxFunctionDepth = 64;
 
 Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
 
+// The anomaly for a value that is not of its attribute's type.
+[[noreturn]] void ThrowWrongType(const Attribute& attr, const Value& v, const Value& form) {
+  ThrowIncorrect("wrong-type-for-attribute",
+                 fmt::format("Value {} is not a valid {} for attribute {}", PrintEdn(v),
+                             PrintEdn(IdentOfValueType(attr.type)), PrintEdn(attr.ident)),
+                 Value::Map({{Kw("attribute"), attr.ident},
+                             {Kw("value"), v},
+                             {Kw("expected"), IdentOfValueType(attr.type)},
+                             {Kw("form"), form}}));
+}
+
 [[noreturn]] void BadForm(const Value& form, std::string_view what) {
   ThrowIncorrect("invalid-tx-data", fmt::format("{}: {}", what, PrintEdn(form)),
                  Value::Map({{Kw("form"), form}}));
@@ -183,14 +194,8 @@ class Expander {
     out_.ops.push_back(std::move(op));
   }
 
-  [[noreturn]] void WrongType(const Attribute& attr, const Value& v, const Value& form) {
-    ThrowIncorrect("wrong-type-for-attribute",
-                   fmt::format("Value {} is not a valid {} for attribute {}", PrintEdn(v),
-                               PrintEdn(IdentOfValueType(attr.type)), PrintEdn(attr.ident)),
-                   Value::Map({{Kw("attribute"), attr.ident},
-                               {Kw("value"), v},
-                               {Kw("expected"), IdentOfValueType(attr.type)},
-                               {Kw("form"), form}}));
+  [[noreturn]] static void WrongType(const Attribute& attr, const Value& v, const Value& form) {
+    ThrowWrongType(attr, v, form);
   }
 
   // ---- Maps -----------------------------------------------------------------------
@@ -402,15 +407,7 @@ class Expander {
 }  // namespace
 
 Value CoerceValue(const Database& db, const Attribute& attr, const Value& v, const Value& form) {
-  auto wrong = [&]() {
-    ThrowIncorrect("wrong-type-for-attribute",
-                   fmt::format("Value {} is not a valid {} for attribute {}", PrintEdn(v),
-                               PrintEdn(IdentOfValueType(attr.type)), PrintEdn(attr.ident)),
-                   Value::Map({{Kw("attribute"), attr.ident},
-                               {Kw("value"), v},
-                               {Kw("expected"), IdentOfValueType(attr.type)},
-                               {Kw("form"), form}}));
-  };
+  auto wrong = [&]() { ThrowWrongType(attr, v, form); };
   if (attr.type == ValueType::kFloat && v.is_double())
     return Value::Float(static_cast<float>(v.AsDouble()));
   if (attr.type == ValueType::kLong && v.is_integer()) return Value::Long(v.AsLong());
