@@ -6,11 +6,28 @@
 #include <chrono>
 
 #include "db/bootstrap.h"
+#include "storage/mem_storage.h"
 #include "strata/anomaly.h"
 #include "tx/transaction.h"
 
 namespace strata::internal {
 namespace {
+
+// A copy of the exception being handled, for one waiting caller: the writer
+// never shares an exception object with another thread, so the caller's
+// thread is the only one that reads and frees it.
+// REQUIRES: called inside a catch block.
+std::exception_ptr CopyOfCurrent() {
+  try {
+    throw;
+  } catch (const Anomaly& e) {
+    return std::make_exception_ptr(Anomaly(e));
+  } catch (const SimulatedCrash&) {
+    return std::make_exception_ptr(SimulatedCrash{});
+  } catch (...) {
+    return std::current_exception();
+  }
+}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -124,9 +141,9 @@ void DurableTransactor::WriterLoop() {
       std::unique_lock lock(queue_mutex_);
       stopping_ = true;
       for (Pending& p : group) {
-        if (!p.answered) p.Fail(std::current_exception());
+        if (!p.answered) p.Fail(CopyOfCurrent());
       }
-      for (Request* r : queue_) Pending{r}.Fail(std::current_exception());
+      for (Request* r : queue_) Pending{r}.Fail(CopyOfCurrent());
       queue_.clear();
       return;
     }
@@ -145,7 +162,7 @@ bool DurableTransactor::CommitGroup(std::vector<Pending>& group) {
     root = root_;
   } catch (const Anomaly&) {
     for (Pending& p : group) {
-      if (!p.answered) p.Fail(std::current_exception());
+      if (!p.answered) p.Fail(CopyOfCurrent());
     }
     return false;
   }
@@ -163,7 +180,7 @@ bool DurableTransactor::CommitGroup(std::vector<Pending>& group) {
           &p, TxReport{db, after, std::move(result.tx_data), std::move(result.tempids)});
       db = after;
     } catch (const Anomaly&) {
-      p.Fail(std::current_exception());
+      p.Fail(CopyOfCurrent());
     }
   }
   if (accepted.empty()) return false;
@@ -172,7 +189,7 @@ bool DurableTransactor::CommitGroup(std::vector<Pending>& group) {
     written = store_.Append(&rev, &root, entries);
   } catch (const Anomaly&) {
     // Not acknowledged; whether storage kept it, the next catch-up tells.
-    for (auto& [p, report] : accepted) p->Fail(std::current_exception());
+    for (auto& [p, report] : accepted) p->Fail(CopyOfCurrent());
     return false;
   }
   if (!written) return true;  // another writer moved the root: run again
