@@ -2,6 +2,7 @@
 #include "core/value_codec.h"
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <cstring>
 #include <iterator>
@@ -319,6 +320,31 @@ Value ByteReader::ReadValue(int depth) {
     if (e.category() == Category::kFault) throw;
     Fail(e.message());
   }
+}
+
+void BeginFrame(std::string_view magic, uint8_t version, std::string* out) {
+  out->append(magic);
+  out->push_back(static_cast<char>(version));
+}
+
+void EndFrame(std::string* out) {
+  uint64_t sum = XXH64(out->data(), out->size(), 0);
+  PutFixed(sum, out);
+}
+
+ByteReader OpenFrame(std::string_view bytes, std::string_view magic, uint8_t version,
+                     std::string_view kind, std::string_view what) {
+  if (bytes.size() < magic.size() + 1 + 8) {
+    ByteReader(bytes, what).Fail(fmt::format("too short for a {}", kind));
+  }
+  std::string_view body = bytes.substr(0, bytes.size() - 8);
+  uint64_t stored;
+  std::memcpy(&stored, bytes.data() + body.size(), 8);
+  ByteReader r(body, what);
+  if (r.Bytes(magic.size()) != magic) r.Fail(fmt::format("not a {} (bad magic)", kind));
+  if (r.Byte() != version) r.Fail(fmt::format("an unknown {} version", kind));
+  if (XXH64(body.data(), body.size(), 0) != stored) r.Fail("checksum mismatch");
+  return r;
 }
 
 }  // namespace strata

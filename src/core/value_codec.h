@@ -67,6 +67,17 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
+// Framed blobs: | magic | version u8 | body ... | xxh64 of all before, 8 B LE |.
+// Starts a frame in *out.
+void BeginFrame(std::string_view magic, uint8_t version, std::string* out);
+// Appends the checksum of everything in *out.
+void EndFrame(std::string* out);
+// Checks a frame's magic, version and checksum (a fault naming `what`, with
+// `kind` saying what was expected); returns a reader over the body, after
+// the version byte.
+ByteReader OpenFrame(std::string_view bytes, std::string_view magic, uint8_t version,
+                     std::string_view kind, std::string_view what);
+
 }  // namespace strata
 
 #endif  // STRATA_CORE_VALUE_CODEC_H_

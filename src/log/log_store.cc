@@ -2,7 +2,6 @@
 #include "log/log_store.h"
 
 #include <fmt/format.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <cstring>
@@ -26,8 +25,8 @@ struct LogBlob {
 };
 
 std::string EncodeBlob(const std::optional<Uuid>& prev, const std::vector<LogEntry>& entries) {
-  std::string out(kBlobMagic);
-  out.push_back(static_cast<char>(kBlobVersion));
+  std::string out;
+  BeginFrame(kBlobMagic, kBlobVersion, &out);
   out.push_back(prev ? 1 : 0);
   if (prev) out.append(reinterpret_cast<const char*>(prev->bytes.data()), 16);
   PutVarint(entries.size(), &out);
@@ -36,23 +35,12 @@ std::string EncodeBlob(const std::optional<Uuid>& prev, const std::vector<LogEnt
     PutVarint(bytes.size(), &out);
     out.append(bytes);
   }
-  uint64_t sum = XXH64(out.data(), out.size(), 0);
-  char buf[8];
-  std::memcpy(buf, &sum, 8);
-  out.append(buf, 8);
+  EndFrame(&out);
   return out;
 }
 
 LogBlob DecodeBlob(std::string_view bytes, const std::string& what) {
-  ByteReader check(bytes, what);
-  if (bytes.size() < kBlobMagic.size() + 2 + 8) check.Fail("too short for a log blob");
-  std::string_view body = bytes.substr(0, bytes.size() - 8);
-  uint64_t stored;
-  std::memcpy(&stored, bytes.data() + body.size(), 8);
-  ByteReader r(body, what);
-  if (r.Bytes(kBlobMagic.size()) != kBlobMagic) r.Fail("not a log blob (bad magic)");
-  if (r.Byte() != kBlobVersion) r.Fail("an unknown log blob version");
-  if (XXH64(body.data(), body.size(), 0) != stored) r.Fail("checksum mismatch");
+  ByteReader r = OpenFrame(bytes, kBlobMagic, kBlobVersion, "log blob", what);
   LogBlob blob;
   uint8_t has_prev = r.Byte();
   if (has_prev > 1) r.Fail("a bad previous-blob flag");
@@ -62,7 +50,7 @@ LogBlob DecodeBlob(std::string_view bytes, const std::string& what) {
     blob.prev = prev;
   }
   uint64_t n = r.Varint();
-  if (n > body.size()) r.Fail("an entry count past the end");
+  if (n > bytes.size()) r.Fail("an entry count past the end");
   for (uint64_t i = 0; i < n; ++i) {
     std::string_view entry = r.Bytes(r.Varint());
     blob.entries.push_back(DecodeLogEntry(entry, what));

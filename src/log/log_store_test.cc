@@ -31,6 +31,15 @@ std::vector<int64_t> Ts(const std::vector<LogEntry>& entries) {
   return ts;
 }
 
+// Creates the database and logs one transaction, t = 1000.
+void CreateWithOneEntry(LogStore* log, uint64_t* rev, DbRoot* db) {
+  ASSERT_TRUE(log->Create());
+  auto [root, read] = *log->ReadRoot();
+  *rev = root.rev;
+  *db = read;
+  ASSERT_TRUE(log->Append(rev, db, {Entry(1000)}));
+}
+
 TEST(LogStoreTest, CreateAppendAndReadBack) {
   MemStorage storage;
   LogStore log(&storage, "people");
@@ -80,10 +89,9 @@ TEST(LogStoreTest, CrashesAndErrorsAtAppendLeaveTheLogWholeOrUnchanged) {
        {Fault::kCrashBefore, Fault::kCrashAfter, Fault::kUnavailable, Fault::kUnavailableAfter}) {
     MemStorage storage;
     LogStore log(&storage, "db");
-    ASSERT_TRUE(log.Create());
-    auto [root, db] = *log.ReadRoot();
-    uint64_t rev = root.rev;
-    ASSERT_TRUE(log.Append(&rev, &db, {Entry(1000)}));
+    uint64_t rev;
+    DbRoot db;
+    ASSERT_NO_FATAL_FAILURE(CreateWithOneEntry(&log, &rev, &db));
     uint64_t commits = 0;
     storage.SetFaultPlan([&](MemStorage::Op op, uint64_t) {
       return op == MemStorage::Op::kCommit && commits++ == 0 ? fault : Fault::kNone;
@@ -121,10 +129,9 @@ TEST(LogStoreTest, DamagedRootsAndBlobsAreFaults) {
                         Category::kUnsupported, ""));
   MemStorage storage;
   LogStore log(&storage, "db");
-  ASSERT_TRUE(log.Create());
-  auto [root, db] = *log.ReadRoot();
-  uint64_t rev = root.rev;
-  ASSERT_TRUE(log.Append(&rev, &db, {Entry(1000)}));
+  uint64_t rev;
+  DbRoot db;
+  ASSERT_NO_FATAL_FAILURE(CreateWithOneEntry(&log, &rev, &db));
   // A root whose tail names a blob that is not there.
   DbRoot dangling = db;
   dangling.tail = internal::NewBlobKey();

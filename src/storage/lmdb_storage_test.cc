@@ -82,19 +82,6 @@ INSTANTIATE_TEST_SUITE_P(
                        [] { return std::unique_ptr<StorageHome>(new LmdbHome(SmallMap())); }}),
     StorageBackendName());
 
-std::string Filler(std::string_view head, size_t size) {
-  std::string blob(head);
-  while (blob.size() < size) blob += static_cast<char>('a' + blob.size() % 26);
-  blob.resize(size);
-  return blob;
-}
-
-StorageWrite Cas(std::string name, uint64_t expected_rev, std::optional<std::string> value) {
-  StorageWrite w;
-  w.cas = RootCas{std::move(name), expected_rev, std::move(value)};
-  return w;
-}
-
 size_t CountBlobs(internal::Storage& storage) {
   size_t n = 0;
   storage.ListBlobs([&](const Uuid&) { ++n; });
@@ -114,7 +101,7 @@ TEST(LmdbStorageTest, FullMapIsAnUnavailableAnomalyAndTheStorageStaysUsable) {
 
   Uuid big = internal::NewBlobKey();
   StorageWrite too_big = Cas("db/a", 1, "second");
-  too_big.blobs.emplace_back(big, Filler("big", 2 << 20));
+  too_big.blobs.emplace_back(big, FillerBlob("big", 2 << 20));
   try {
     storage->Commit(too_big);
     FAIL() << "a write larger than the maximum map was accepted";
@@ -132,7 +119,7 @@ TEST(LmdbStorageTest, FullMapIsAnUnavailableAnomalyAndTheStorageStaysUsable) {
   ASSERT_TRUE(root.has_value());
   EXPECT_EQ(root->rev, 1u);
   StorageWrite next = Cas("db/a", 1, "second");
-  next.blobs.emplace_back(internal::NewBlobKey(), Filler("medium", 100 << 10));
+  next.blobs.emplace_back(internal::NewBlobKey(), FillerBlob("medium", 100 << 10));
   EXPECT_TRUE(storage->Commit(next));
   EXPECT_EQ(CountBlobs(*storage), 2u);
 
@@ -140,7 +127,7 @@ TEST(LmdbStorageTest, FullMapIsAnUnavailableAnomalyAndTheStorageStaysUsable) {
   bool full = false;
   for (int i = 0; i < 100 && !full; ++i) {
     StorageWrite w;
-    w.blobs.emplace_back(internal::NewBlobKey(), Filler("fill", 64 << 10));
+    w.blobs.emplace_back(internal::NewBlobKey(), FillerBlob("fill", 64 << 10));
     try {
       ASSERT_TRUE(storage->Commit(w));
     } catch (const Anomaly& e) {
@@ -162,7 +149,7 @@ TEST(LmdbStorageTest, MapGrowsFromASmallInitialSize) {
   for (uint64_t i = 0; i < 200; ++i) {
     Uuid key = internal::NewBlobKey();
     StorageWrite w = Cas("db/a", i, key.ToString());
-    w.blobs.emplace_back(key, Filler(key.ToString(), 8 << 10));
+    w.blobs.emplace_back(key, FillerBlob(key.ToString(), 8 << 10));
     ASSERT_TRUE(storage->Commit(w));
     written.emplace_back(key, w.blobs[0].second);
   }
@@ -183,7 +170,7 @@ TEST(LmdbStorageTest, ReopenAfterCloseKeepsDataAndTheGrownMap) {
   {
     auto storage = LmdbStorage::Open(dir.path(), small);
     StorageWrite w = Cas("db/a", 0, "a1");
-    w.blobs.emplace_back(key, Filler("blob", 1 << 20));
+    w.blobs.emplace_back(key, FillerBlob("blob", 1 << 20));
     ASSERT_TRUE(storage->Commit(w));
     grown = storage->map_size();
   }
@@ -192,7 +179,7 @@ TEST(LmdbStorageTest, ReopenAfterCloseKeepsDataAndTheGrownMap) {
   for (int round = 0; round < 3; ++round) {
     auto storage = LmdbStorage::Open(dir.path(), small);
     EXPECT_GE(storage->map_size(), grown) << "the recorded map size is adopted";
-    EXPECT_EQ(storage->Get(key), Filler("blob", 1 << 20));
+    EXPECT_EQ(storage->Get(key), FillerBlob("blob", 1 << 20));
     std::optional<Root> root = storage->GetRoot("db/a");
     ASSERT_TRUE(root.has_value());
     EXPECT_EQ(root->rev, static_cast<uint64_t>(round + 1));
@@ -257,7 +244,7 @@ std::string CommitAlongside(const std::filesystem::path& dir, const std::string&
       uint64_t rev = root ? root->rev : 0;
       Uuid key = internal::NewBlobKey();
       StorageWrite w = Cas("counter", rev, me);
-      w.blobs.emplace_back(key, Filler(me + " " + key.ToString(), 4 << 10));
+      w.blobs.emplace_back(key, FillerBlob(me + " " + key.ToString(), 4 << 10));
       if (storage->Commit(w)) break;
     }
   }

@@ -21,7 +21,9 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "storage/storage.h"
 
@@ -95,6 +97,22 @@ class StorageConformanceTest : public ::testing::TestWithParam<StorageBackend> {
   std::unique_ptr<StorageHome> home_;
   std::unique_ptr<internal::Storage> storage_;
 };
+
+// A blob of `size` bytes starting with `head`, then letters.
+inline std::string FillerBlob(std::string_view head, size_t size) {
+  std::string blob(head);
+  while (blob.size() < size) blob += static_cast<char>('a' + blob.size() % 26);
+  blob.resize(size);
+  return blob;
+}
+
+// A write of nothing but a root CAS.
+inline internal::StorageWrite Cas(std::string name, uint64_t expected_rev,
+                                  std::optional<std::string> value) {
+  internal::StorageWrite w;
+  w.cas = internal::RootCas{std::move(name), expected_rev, std::move(value)};
+  return w;
+}
 
 }  // namespace strata::testing
 

@@ -34,18 +34,7 @@ using internal::StorageWrite;
 std::string KeyBytes(const Uuid& key) { return std::string(key.bytes.begin(), key.bytes.end()); }
 
 // A blob whose content tells which key and round made it.
-std::string BlobFor(const Uuid& key, size_t size) {
-  std::string blob = key.ToString();
-  while (blob.size() < size) blob += static_cast<char>('a' + blob.size() % 26);
-  blob.resize(size);
-  return blob;
-}
-
-StorageWrite Cas(std::string name, uint64_t expected_rev, std::optional<std::string> value) {
-  StorageWrite w;
-  w.cas = RootCas{std::move(name), expected_rev, std::move(value)};
-  return w;
-}
+std::string BlobFor(const Uuid& key, size_t size) { return FillerBlob(key.ToString(), size); }
 
 std::set<std::string> AllBlobKeys(Storage& storage) {
   std::set<std::string> keys;
