@@ -2,7 +2,7 @@
 # (scripts/install-deps) and drives CMake + Ninja in build/<kind>.
 #
 #   make            release build (build/release)
-#   make run        build and start the strata command
+#   make run        build, create the default database (./data) and show it
 #   make test       build and run every test (unit, integration, heavy)
 #   make bench      build and run the benchmarks (BENCH=name,name for a subset,
 #                   QUICK=1 for a short smoke run)
@@ -35,8 +35,14 @@ release: deps
 	  -DSTRATA_BUILD_TESTS=ON -DSTRATA_BUILD_BENCHMARKS=ON >/dev/null
 	ninja -C build/release -j $(JOBS)
 
+# The embedded default: database "strata" in ./data (LMDB).
+DEFAULT_DB = strata:lmdb://strata?dir=data
+STRATA = build/release/tools/strata/strata
+
 run: release
-	build/release/tools/strata/strata --help
+	@$(STRATA) create '$(DEFAULT_DB)'
+	@$(STRATA) info '$(DEFAULT_DB)'
+	@echo "Transact with: $(STRATA) transact '$(DEFAULT_DB)' FILE.edn  (more: $(STRATA) --help)"
 
 test: release
 	cd build/release && ctest --output-on-failure -j $(JOBS)

@@ -1,4 +1,17 @@
-// Connection: the handle an application holds to one database.
+// Connection: the handle an application holds to one database, and the
+// functions that create, delete, list and connect to databases by URI.
+//
+// URIs name a storage and a database in it:
+//
+//   strata:mem://NAME                 this process's memory
+//   strata:lmdb://NAME?dir=PATH       the embedded storage in directory PATH
+//   strata:postgres://NAME?CONNINFO   PostgreSQL; CONNINFO a URL-encoded
+//                                     libpq connection string
+//
+// (docs/storage.md). Many databases live in one storage. A malformed URI is
+// an incorrect anomaly :db.error/invalid-db-uri, an unknown storage
+// :db.error/unsupported-protocol, a missing database a not-found anomaly
+// :db.error/db-not-found.
 //
 // Db() returns the database value as of the latest transaction, in O(1).
 // Transact() sends tx-data to the database's transactor, which orders all
@@ -9,6 +22,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,6 +70,25 @@ class Connection {
  private:
   std::shared_ptr<Transactor> transactor_;
 };
+
+// Creates an empty database (the bootstrap schema only); false, changing
+// nothing, if it exists already.
+bool CreateDatabase(std::string_view uri);
+
+// Deletes the database; false if there was none. Connections to it fail
+// with :db.error/db-not-found from then on, in every process; a database
+// created later under the same name is a new database.
+bool DeleteDatabase(std::string_view uri);
+
+// The names of the databases in the storage of `uri`, whose NAME is "*"
+// ("strata:lmdb://*?dir=data"), sorted.
+std::vector<std::string> GetDatabaseNames(std::string_view uri);
+
+// A connection to the database. Connections are cached: every Connect to one
+// database from this process shares one transactor and one cached database
+// value, as Datomic's peer does. Several processes may connect to one
+// database: their commits serialize, each catching up first.
+Connection Connect(std::string_view uri);
 
 }  // namespace strata
 

@@ -4,10 +4,11 @@
 //
 //   {:format 1 :uuid #uuid "..." :epoch 3 :t 1042 :tail #uuid "..."}
 //
-// the format version, the database's own UUID, the writer's epoch (a new
-// writer bumps it, so a stale one's CAS fails), the t of the last logged
-// transaction, and the key of the newest log blob (absent while the log is
-// empty). Log blobs are immutable and chained backwards:
+// the format version, the database's own UUID, the writer's epoch (bumped
+// by the first commit of a writer that did not make the previous one, so it
+// counts handovers between writers; what stops a stale writer is the CAS on
+// the root's revision), the t of the last logged transaction, and the key of
+// the newest log blob (absent while the log is empty). Log blobs are immutable and chained backwards:
 //
 //   +--------+---------+-----------+----------------+-----------+---------------------+--------+
 //   | "SLGB" | version | has_prev  | prev key       | n varint  | n x (varint len,    | xxh64  |

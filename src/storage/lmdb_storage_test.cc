@@ -24,6 +24,7 @@
 #include "storage/storage.h"
 #include "storage/storage_conformance.h"
 #include "strata/anomaly.h"
+#include "testing/test_util.h"
 
 namespace strata::testing {
 namespace {
@@ -33,27 +34,6 @@ using internal::LmdbStorage;
 using internal::Root;
 using internal::RootCas;
 using internal::StorageWrite;
-
-// A fresh directory under the system's temporary directory, removed with
-// everything in it when destroyed.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "strata-lmdb-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class LmdbHome : public StorageHome {
  public:

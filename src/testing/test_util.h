@@ -18,8 +18,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +103,27 @@ inline bool Contains(const std::vector<Datom>& datoms, EntityId e, EntityId a, c
     return d.e == e && d.a == a && d.v == v && d.added == added;
   });
 }
+
+// A fresh directory under the system's temporary directory, removed with
+// everything in it when destroyed.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "strata-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // A fixture around a fresh in-memory database holding the bootstrap schema
 // only. Derived fixtures install their own schema and data in SetUp, with Tx.

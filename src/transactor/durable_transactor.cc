@@ -59,9 +59,8 @@ DurableTransactor::DurableTransactor(std::shared_ptr<Storage> storage, std::stri
       state_(DbState::Bootstrap()) {
   std::optional<std::pair<Root, DbRoot>> root = store_.ReadRoot();
   if (!root) {
-    ThrowNotFound(
-        "db-does-not-exist",
-        fmt::format("Database {} does not exist in this storage: create it first", name_));
+    ThrowNotFound("db-not-found",
+                  fmt::format("Database {} does not exist in this storage: create it first", name_));
   }
   {
     std::lock_guard lock(state_mutex_);
@@ -82,8 +81,13 @@ DurableTransactor::~DurableTransactor() {
 void DurableTransactor::CatchUpLocked() const {
   std::optional<std::pair<Root, DbRoot>> root = store_.ReadRoot();
   if (!root) {
-    ThrowNotFound("db-does-not-exist",
-                  fmt::format("Database {} was deleted from its storage", name_));
+    ThrowNotFound("db-not-found", fmt::format("Database {} was deleted from its storage", name_));
+  }
+  if (root_rev_ != 0 && root->second.uuid != root_.uuid) {
+    ThrowNotFound("db-not-found",
+                  fmt::format("Database {} was deleted from its storage and created again: "
+                              "connect again to use the new one",
+                              name_));
   }
   if (root->first.rev == root_rev_) return;
   std::shared_ptr<const DbState> state = state_;
@@ -99,9 +103,11 @@ Database DurableTransactor::Db() const {
   std::lock_guard lock(state_mutex_);
   try {
     CatchUpLocked();
-  } catch (const Anomaly&) {
+  } catch (const Anomaly& e) {
     // Storage out of reach: the last database this process knows is still a
-    // consistent value; the next call tries again.
+    // consistent value; the next call tries again. A deleted database is
+    // gone, though.
+    if (e.category() == Category::kNotFound) throw;
   }
   return Database(state_);
 }
@@ -184,6 +190,10 @@ bool DurableTransactor::CommitGroup(std::vector<Pending>& group) {
     }
   }
   if (accepted.empty()) return false;
+  // The first commit of a writer that did not write the root's last one
+  // starts a new epoch: the epoch counts handovers between writers.
+  bool new_epoch = root.epoch != epoch_;
+  if (new_epoch) root.epoch += 1;
   bool written;
   try {
     written = store_.Append(&rev, &root, entries);
@@ -199,6 +209,7 @@ bool DurableTransactor::CommitGroup(std::vector<Pending>& group) {
     root_rev_ = rev;
     root_ = root;
   }
+  epoch_ = root.epoch;
   for (auto& [p, report] : accepted) p->Answer(std::move(report));
   return false;
 }

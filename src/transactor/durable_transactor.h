@@ -56,6 +56,12 @@ class DurableTransactor : public Transactor {
   Database Db() const override;
   const Log& log() const override { return log_; }
 
+  // The database's UUID (its root's), fixed when it was created.
+  Uuid uuid() const {
+    std::lock_guard lock(state_mutex_);
+    return root_.uuid;
+  }
+
  private:
   // A transaction waiting for the writer. It lives in the Transact() call
   // that made it, so the waiting thread also frees the answer; the writer
@@ -101,6 +107,8 @@ class DurableTransactor : public Transactor {
   std::condition_variable queue_cv_;
   std::deque<Request*> queue_;  // GUARDED_BY(queue_mutex_)
   bool stopping_ = false;       // GUARDED_BY(queue_mutex_)
+  // The epoch of this writer's last commit (-1: none yet). Writer thread only.
+  int64_t epoch_ = -1;
   std::thread writer_;
 };
 

@@ -74,7 +74,7 @@ TEST(DurableTransactorTest, ReopeningReplaysTheLog) {
 TEST(DurableTransactorTest, AMissingDatabaseIsNotFound) {
   auto storage = std::make_shared<MemStorage>();
   EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { DurableTransactor tx(storage, "nope"); }),
-                        Category::kNotFound, "db.error/db-does-not-exist"));
+                        Category::kNotFound, "db.error/db-not-found"));
 }
 
 TEST(DurableTransactorTest, ConcurrentWritersShareGroupCommits) {
@@ -115,6 +115,46 @@ TEST(DurableTransactorTest, TwoWritersOnOneDatabaseSerialize) {
   EXPECT_EQ(Dump(a.Db()), Dump(b.Db()));
   std::vector<LogEntry> log = a.log().TxRange(std::nullopt, std::nullopt);
   for (size_t i = 1; i < log.size(); ++i) EXPECT_LT(log[i - 1].t, log[i].t);
+}
+
+// The root's epoch counts handovers: a writer's first commit after another
+// writer's starts a new one; its later commits keep it.
+TEST(DurableTransactorTest, EachHandoverBetweenWritersStartsAnEpoch) {
+  auto storage = NewStorage();
+  LogStore store(storage.get(), "db");
+  auto epoch = [&] { return store.ReadRoot()->second.epoch; };
+  EXPECT_EQ(epoch(), 0);
+  DurableTransactor a(storage, "db");
+  DurableTransactor b(storage, "db");
+  a.Transact(ReadEdn(kSchema));
+  EXPECT_EQ(epoch(), 1);
+  a.Transact(Item(1));
+  EXPECT_EQ(epoch(), 1);
+  b.Transact(Item(2));
+  EXPECT_EQ(epoch(), 2);
+  b.Transact(Item(3));
+  EXPECT_EQ(epoch(), 2);
+  a.Transact(Item(4));
+  EXPECT_EQ(epoch(), 3);
+  EXPECT_EQ(Items(b.Db()), (std::set<int64_t>{1, 2, 3, 4}));
+}
+
+// A database deleted and created again under its name is a new database: a
+// transactor of the old one says so rather than mixing the two.
+TEST(DurableTransactorTest, ADeletedDatabaseIsNotFound) {
+  auto storage = NewStorage();
+  DurableTransactor tx(storage, "db");
+  tx.Transact(ReadEdn(kSchema));
+  ASSERT_TRUE(LogStore(storage.get(), "db").Delete());
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { tx.Transact(Item(1)); }), Category::kNotFound,
+                        "db.error/db-not-found"));
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { tx.Db(); }), Category::kNotFound,
+                        "db.error/db-not-found"));
+  ASSERT_TRUE(LogStore(storage.get(), "db").Create());
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { tx.Transact(Item(1)); }), Category::kNotFound,
+                        "db.error/db-not-found"));
+  EXPECT_EQ(DurableTransactor(storage, "db").Db().basis_t(),
+            Connection::CreateInMemory().Db().basis_t());
 }
 
 // A crash or a failure at the k-th storage commit, for every k: after a

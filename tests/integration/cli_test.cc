@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "strata/anomaly.h"
 #include "strata/edn.h"
@@ -87,6 +90,100 @@ TEST(CliTest, UnknownSubcommandIsAUsageError) {
   Result r = RunStrata("no-such-command", "");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("no-such-command"), std::string::npos) << r.err;
+}
+
+// A fresh directory for a test's databases, removed afterwards.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "strata-cli-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string Uri(const std::string& name) const {
+    return "'strata:lmdb://" + name + "?dir=" + path_.string() + "'";
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+constexpr const char* kSchema =
+    "[{:db/ident :item/n :db/valueType :db.type/long :db/cardinality :db.cardinality/one "
+    ":db/unique :db.unique/identity}]";
+
+TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
+  ScratchDir dir;
+  std::string uri = dir.Uri("shop");
+  Result r = RunStrata("create " + uri, "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("created ", 0), 0u) << r.out;
+  EXPECT_EQ(RunStrata("create " + uri, "").out.rfind("exists ", 0), 0u);
+  ASSERT_EQ(RunStrata("transact " + uri, kSchema).status, 0);
+  r = RunStrata("transact " + uri, "[{:db/id \"x\" :item/n 7}]");
+  ASSERT_EQ(r.status, 0) << r.err;
+  Value report = ReadEdn(r.out);
+  const Value* tempids = report.Get(Value::Keyword("tempids"));
+  ASSERT_NE(tempids, nullptr);
+  EXPECT_TRUE(tempids->Get(Value::String("x")) != nullptr) << r.out;
+  // A third process reads both transactions from the log.
+  r = RunStrata("log " + uri + " --start 1", "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+  EXPECT_NE(r.out.find(":item/n 7"), std::string::npos) << r.out;
+  EXPECT_EQ(RunStrata("list " + dir.Uri("*"), "").out, "shop\n");
+  // A rejected transaction changes nothing and says why.
+  r = RunStrata("transact " + uri, "[[:db/add \"y\" :item/nope 1]]");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(Anomaly::FromValue(ReadEdn(r.err)).error(),
+            Value::Keyword("db.error", "not-an-attribute"));
+  r = RunStrata("info " + uri, "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  int64_t basis = ReadEdn(r.out).Get(Value::Keyword("basis-t"))->AsLong();
+  EXPECT_GT(basis, 0);
+  EXPECT_EQ(RunStrata("delete " + uri, "").out.rfind("deleted ", 0), 0u);
+  r = RunStrata("info " + uri, "");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(Anomaly::FromValue(ReadEdn(r.err)).error(), Value::Keyword("db.error", "db-not-found"));
+}
+
+// Several processes write one embedded database at once: their commits
+// serialize, each catching up with the others first; nothing is lost.
+TEST(CliTest, ConcurrentProcessesSerializeTheirCommits) {
+  ScratchDir dir;
+  std::string uri = dir.Uri("shared");
+  ASSERT_EQ(RunStrata("create " + uri, "").status, 0);
+  ASSERT_EQ(RunStrata("transact " + uri, kSchema).status, 0);
+  constexpr int kProcesses = 4, kEach = 15;
+  std::string strata = std::string(STRATA_BINARY_DIR) + "/tools/strata/strata";
+  std::string script;
+  for (int p = 0; p < kProcesses; ++p) {
+    script += "(for i in $(seq 1 " + std::to_string(kEach) + "); do echo \"[{:item/n " +
+              std::to_string(p + 1) + "00$i}]\" | " + strata + " transact " + uri +
+              " >/dev/null || exit 1; done) & ";
+  }
+  script += "fail=0; for j in $(jobs -p); do wait $j || fail=1; done; exit $fail\n";
+  std::filesystem::path file = dir.path() / "writers.sh";
+  std::ofstream(file) << script;
+  int raw = std::system(("bash " + file.string()).c_str());
+  ASSERT_TRUE(WIFEXITED(raw) && WEXITSTATUS(raw) == 0);
+  Result r = RunStrata("log " + uri + " --start 1", "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1 + kProcesses * kEach);
+  r = RunStrata("info " + uri, "");
+  Value info = ReadEdn(r.out);
+  const Value* attrs = info.Get(Value::Keyword("attrs"));
+  ASSERT_NE(attrs, nullptr);
+  const Value* items = attrs->Get(Value::Keyword("item", "n"));
+  ASSERT_NE(items, nullptr) << r.out;
+  EXPECT_EQ(*items->Get(Value::Keyword("count")), Value::Long(kProcesses * kEach));
 }
 
 }  // namespace

@@ -6,9 +6,14 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "strata/anomaly.h"
+#include "strata/connection.h"
+#include "strata/database.h"
 #include "strata/edn.h"
 
 namespace {
@@ -49,6 +54,66 @@ int RunEdn(const std::string& path) {
   return 0;
 }
 
+// A datom as EDN, [e :attr v tx added], its attribute by ident when `db`
+// knows one.
+strata::Value DatomEdn(const strata::Database& db, const strata::Datom& d) {
+  strata::Value ident = db.Ident(d.a);
+  return strata::Value::Vector({strata::Value::Long(d.e),
+                                ident.is_nil() ? strata::Value::Long(d.a) : ident, d.v,
+                                strata::Value::Long(d.tx), strata::Value::Boolean(d.added)});
+}
+
+strata::Value DatomsEdn(const strata::Database& db, const std::vector<strata::Datom>& datoms) {
+  std::vector<strata::Value> out;
+  out.reserve(datoms.size());
+  for (const strata::Datom& d : datoms) out.push_back(DatomEdn(db, d));
+  return strata::Value::Vector(std::move(out));
+}
+
+void PrintLine(const strata::Value& v) { std::cout << strata::PrintEdn(v) << "\n"; }
+
+strata::Value Kw(std::string_view name) { return strata::Value::Keyword(name); }
+
+// `strata transact URI [FILE]`: tx-data (one EDN vector) from FILE or stdin;
+// prints the report as EDN.
+int RunTransact(const std::string& uri, const std::string& path) {
+  std::string text = ReadInput(path);
+  strata::Connection conn = strata::Connect(uri);
+  strata::TxReport report = conn.Transact(text);
+  std::vector<strata::ValuePair> tempids;
+  for (const auto& [name, eid] : report.tempids) {
+    tempids.emplace_back(strata::Value::String(name), strata::Value::Long(eid));
+  }
+  PrintLine(strata::Value::Map(
+      {{Kw("basis-t"), strata::Value::Long(report.db_after.basis_t())},
+       {Kw("tx-data"), DatomsEdn(report.db_after, report.tx_data)},
+       {Kw("tempids"), strata::Value::Map(std::move(tempids))}}));
+  return 0;
+}
+
+// `strata log URI [--start T] [--end T]`: one EDN map {:t T :data [...]} a
+// line, oldest first.
+int RunLog(const std::string& uri, std::optional<int64_t> start, std::optional<int64_t> end) {
+  strata::Connection conn = strata::Connect(uri);
+  strata::Database db = conn.Db();
+  for (const strata::LogEntry& e : conn.log().TxRange(start, end)) {
+    PrintLine(strata::Value::Map(
+        {{Kw("t"), strata::Value::Long(e.t)}, {Kw("data"), DatomsEdn(db, e.data)}}));
+  }
+  return 0;
+}
+
+// `strata info URI`: the database's basis t and datom counts.
+int RunInfo(const std::string& uri) {
+  strata::Database db = strata::Connect(uri).Db();
+  strata::Value stats = db.Stats();
+  std::vector<strata::ValuePair> entries = {{Kw("uri"), strata::Value::String(uri)},
+                                            {Kw("basis-t"), strata::Value::Long(db.basis_t())}};
+  for (size_t i = 0; i < stats.Count(); ++i) entries.emplace_back(stats.MapKey(i), stats.MapVal(i));
+  PrintLine(strata::Value::Map(std::move(entries)));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,6 +126,31 @@ int main(int argc, char** argv) {
       app.add_subcommand("edn", "Check EDN and print it back in canonical form, one value a line");
   edn->add_option("file", edn_path, "EDN file to read; '-' or none for stdin");
 
+  // Databases by URI: strata:mem://NAME, strata:lmdb://NAME?dir=PATH,
+  // strata:postgres://NAME?CONNINFO.
+  std::string uri;
+  const char* uri_help =
+      "Database URI: strata:lmdb://NAME?dir=PATH, strata:postgres://NAME?CONNINFO";
+  CLI::App* create = app.add_subcommand("create", "Create a database; says whether it was new");
+  create->add_option("uri", uri, uri_help)->required();
+  CLI::App* del = app.add_subcommand("delete", "Delete a database; says whether it existed");
+  del->add_option("uri", uri, uri_help)->required();
+  CLI::App* list =
+      app.add_subcommand("list", "List the databases of a storage (URI with NAME *), one a line");
+  list->add_option("uri", uri, "Storage URI with NAME *: strata:lmdb://*?dir=PATH")->required();
+  std::string tx_path;
+  CLI::App* transact =
+      app.add_subcommand("transact", "Transact tx-data (an EDN vector) and print the report");
+  transact->add_option("uri", uri, uri_help)->required();
+  transact->add_option("file", tx_path, "EDN file of tx-data; '-' or none for stdin");
+  std::optional<int64_t> log_start, log_end;
+  CLI::App* log = app.add_subcommand("log", "Print the transaction log, one transaction a line");
+  log->add_option("uri", uri, uri_help)->required();
+  log->add_option("--start", log_start, "First t (or transaction id) to print");
+  log->add_option("--end", log_end, "t (or transaction id) to stop before");
+  CLI::App* info = app.add_subcommand("info", "Print a database's basis t and datom counts");
+  info->add_option("uri", uri, uri_help)->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -70,6 +160,21 @@ int main(int argc, char** argv) {
 
   try {
     if (edn->parsed()) return RunEdn(edn_path);
+    if (create->parsed()) {
+      std::cout << (strata::CreateDatabase(uri) ? "created " : "exists ") << uri << "\n";
+      return 0;
+    }
+    if (del->parsed()) {
+      std::cout << (strata::DeleteDatabase(uri) ? "deleted " : "absent ") << uri << "\n";
+      return 0;
+    }
+    if (list->parsed()) {
+      for (const std::string& name : strata::GetDatabaseNames(uri)) std::cout << name << "\n";
+      return 0;
+    }
+    if (transact->parsed()) return RunTransact(uri, tx_path);
+    if (log->parsed()) return RunLog(uri, log_start, log_end);
+    if (info->parsed()) return RunInfo(uri);
     std::cout << app.help();
     return 0;
   } catch (const strata::Anomaly& e) {
