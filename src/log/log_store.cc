@@ -140,7 +140,17 @@ std::vector<LogEntry> LogStore::ReadEntries(const DbRoot& root, int64_t after_t)
     std::optional<std::string> bytes = storage_->Get(*key);
     if (!bytes) ThrowFault(what + " is missing from storage");
     LogBlob blob = DecodeBlob(*bytes, what);
-    bool done = blob.entries.empty() || blob.entries.front().t <= after_t;
+    // Each blob's entries come before the newer blob's, in increasing t; the
+    // newest ends at the root's t. Anything else (which also rules out a
+    // cycle in the chain) is damage.
+    int64_t limit = blobs.empty() ? root.t + 1 : blobs.back().front().t;
+    bool ordered = !blob.entries.empty() && blob.entries.back().t < limit &&
+                   (!blobs.empty() || blob.entries.back().t == root.t);
+    for (size_t i = 1; ordered && i < blob.entries.size(); ++i) {
+      ordered = blob.entries[i - 1].t < blob.entries[i].t;
+    }
+    if (!ordered) ThrowFault(what + " is out of order with the rest of the log");
+    bool done = blob.entries.front().t <= after_t;
     blobs.push_back(std::move(blob.entries));
     if (done) break;
     key = blob.prev;

@@ -138,6 +138,15 @@ TEST(LogStoreTest, DamagedRootsAndBlobsAreFaults) {
   std::optional<Anomaly> a = CatchAnomaly([&] { log.ReadEntries(dangling, 0); });
   ASSERT_TRUE(IsAnomaly(a, Category::kFault, ""));
   EXPECT_NE(a->message().find("missing"), std::string::npos);
+  // A root whose t disagrees with its log, and a chain whose older blob is
+  // not older: the log is damaged, not merely short.
+  DbRoot ahead = db;
+  ahead.t = 5000;
+  a = CatchAnomaly([&] { log.ReadEntries(ahead, 0); });
+  ASSERT_TRUE(IsAnomaly(a, Category::kFault, ""));
+  EXPECT_NE(a->message().find("out of order"), std::string::npos);
+  ASSERT_TRUE(log.Append(&rev, &db, {Entry(900)}));
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { log.ReadEntries(db, 0); }), Category::kFault, ""));
 }
 
 }  // namespace

@@ -8,12 +8,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <stdexcept>
 #include <string>
-#include <system_error>
 
 #include "strata/anomaly.h"
 #include "strata/edn.h"
+#include "testing/test_util.h"
 
 namespace strata {
 namespace {
@@ -92,36 +91,18 @@ TEST(CliTest, UnknownSubcommandIsAUsageError) {
   EXPECT_NE(r.err.find("no-such-command"), std::string::npos) << r.err;
 }
 
-// A fresh directory for a test's databases, removed afterwards.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "strata-cli-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string Uri(const std::string& name) const {
-    return "'strata:lmdb://" + name + "?dir=" + path_.string() + "'";
-  }
-
- private:
-  std::filesystem::path path_;
-};
+// The shell-quoted URI of database `name` in directory `dir`.
+std::string LmdbUri(const testing::TempDir& dir, const std::string& name) {
+  return "'strata:lmdb://" + name + "?dir=" + dir.path().string() + "'";
+}
 
 constexpr const char* kSchema =
     "[{:db/ident :item/n :db/valueType :db.type/long :db/cardinality :db.cardinality/one "
     ":db/unique :db.unique/identity}]";
 
 TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
-  ScratchDir dir;
-  std::string uri = dir.Uri("shop");
+  testing::TempDir dir;
+  std::string uri = LmdbUri(dir, "shop");
   Result r = RunStrata("create " + uri, "");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.rfind("created ", 0), 0u) << r.out;
@@ -138,7 +119,7 @@ TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
   EXPECT_NE(r.out.find(":item/n 7"), std::string::npos) << r.out;
-  EXPECT_EQ(RunStrata("list " + dir.Uri("*"), "").out, "shop\n");
+  EXPECT_EQ(RunStrata("list " + LmdbUri(dir, "*"), "").out, "shop\n");
   // A rejected transaction changes nothing and says why.
   r = RunStrata("transact " + uri, "[[:db/add \"y\" :item/nope 1]]");
   EXPECT_EQ(r.status, 1);
@@ -157,8 +138,8 @@ TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
 // Several processes write one embedded database at once: their commits
 // serialize, each catching up with the others first; nothing is lost.
 TEST(CliTest, ConcurrentProcessesSerializeTheirCommits) {
-  ScratchDir dir;
-  std::string uri = dir.Uri("shared");
+  testing::TempDir dir;
+  std::string uri = LmdbUri(dir, "shared");
   ASSERT_EQ(RunStrata("create " + uri, "").status, 0);
   ASSERT_EQ(RunStrata("transact " + uri, kSchema).status, 0);
   constexpr int kProcesses = 4, kEach = 15;
