@@ -11,24 +11,38 @@
 #include "tx/transaction.h"
 
 namespace strata::internal {
-namespace {
 
-// A copy of the exception being handled, for one waiting caller: the writer
-// never shares an exception object with another thread, so the caller's
-// thread is the only one that reads and frees it.
+// The exception being handled as an answer. Answers carry failures as
+// values, not exception objects: a std::promise copies an exception_ptr, so
+// the committer would share the exception with the caller's thread.
 // REQUIRES: called inside a catch block.
-std::exception_ptr CopyOfCurrent() {
+DurableTransactor::Answer DurableTransactor::FailureOfCurrent() {
+  Answer a;
   try {
     throw;
   } catch (const Anomaly& e) {
-    return std::make_exception_ptr(Anomaly(e));
+    a.anomaly = e;
   } catch (const SimulatedCrash&) {
-    return std::make_exception_ptr(SimulatedCrash{});
+    a.crashed = true;
+  } catch (const std::exception& e) {
+    a.anomaly = Anomaly(Category::kFault, fmt::format("Transaction failed: {}", e.what()));
   } catch (...) {
-    return std::current_exception();
+    a.anomaly = Anomaly(Category::kFault, "Transaction failed with an unknown exception");
+  }
+  return a;
+}
+
+DurableTransactor::Answer DurableTransactor::FailureOf(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (...) {
+    return FailureOfCurrent();
   }
 }
 
+namespace {
+
+// The wall clock, for :db/txInstant.
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -57,31 +71,36 @@ DurableTransactor::DurableTransactor(std::shared_ptr<Storage> storage, std::stri
       store_(storage_.get(), name_),
       log_(&store_),
       state_(DbState::Bootstrap()) {
-  std::optional<std::pair<Root, DbRoot>> root = store_.ReadRoot();
-  if (!root) {
-    ThrowNotFound("db-not-found",
-                  fmt::format("Database {} does not exist in this storage: create it first", name_));
-  }
   {
     std::lock_guard lock(state_mutex_);
-    CatchUpLocked();
+    CatchUpLocked(store_.ReadRoot());
+    chain_rev_ = root_rev_;
+    chain_root_ = root_;
+    restart_state_ = state_;
   }
-  writer_ = std::thread([this] { WriterLoop(); });
+  runner_ = std::thread([this] { RunLoop(); });
+  committer_ = std::thread([this] { CommitLoop(); });
 }
 
 DurableTransactor::~DurableTransactor() {
   {
-    std::lock_guard lock(queue_mutex_);
+    std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  queue_cv_.notify_all();
-  writer_.join();
+  runner_cv_.notify_all();
+  committer_cv_.notify_all();
+  runner_.join();
+  committer_.join();
 }
 
-void DurableTransactor::CatchUpLocked() const {
-  std::optional<std::pair<Root, DbRoot>> root = store_.ReadRoot();
+void DurableTransactor::CatchUpLocked(
+    const std::optional<std::pair<Root, DbRoot>>& root) const {
   if (!root) {
-    ThrowNotFound("db-not-found", fmt::format("Database {} was deleted from its storage", name_));
+    ThrowNotFound("db-not-found",
+                  root_rev_ == 0
+                      ? fmt::format("Database {} does not exist in this storage: create it first",
+                                    name_)
+                      : fmt::format("Database {} was deleted from its storage", name_));
   }
   if (root_rev_ != 0 && root->second.uuid != root_.uuid) {
     ThrowNotFound("db-not-found",
@@ -89,7 +108,9 @@ void DurableTransactor::CatchUpLocked() const {
                               "connect again to use the new one",
                               name_));
   }
-  if (root->first.rev == root_rev_) return;
+  // Revisions only grow; an older root than the published one (read before
+  // a commit of this process was published) has nothing new.
+  if (root->first.rev <= root_rev_) return;
   std::shared_ptr<const DbState> state = state_;
   for (const LogEntry& e : store_.ReadEntries(root->second, state->basis_t)) {
     state = ApplyDatoms(*state, e.t, e.data);
@@ -100,118 +121,269 @@ void DurableTransactor::CatchUpLocked() const {
 }
 
 Database DurableTransactor::Db() const {
-  std::lock_guard lock(state_mutex_);
   try {
-    CatchUpLocked();
+    std::optional<std::pair<Root, DbRoot>> root = store_.ReadRoot();
+    std::lock_guard lock(state_mutex_);
+    CatchUpLocked(root);
+    return Database(state_);
   } catch (const Anomaly& e) {
     // Storage out of reach: the last database this process knows is still a
     // consistent value; the next call tries again. A deleted database is
     // gone, though.
     if (e.category() == Category::kNotFound) throw;
   }
+  std::lock_guard lock(state_mutex_);
   return Database(state_);
 }
 
 TxReport DurableTransactor::Transact(const Value& tx_data) {
   Request request;
   request.tx_data = tx_data;
-  std::future<TxReport> done = request.done.get_future();
+  std::future<Answer> done = request.done.get_future();
   {
-    std::lock_guard lock(queue_mutex_);
+    std::lock_guard lock(mutex_);
     if (stopping_) {
       throw Anomaly(Category::kUnavailable,
                     fmt::format("The transactor of database {} has stopped", name_));
     }
     queue_.push_back(&request);
   }
-  queue_cv_.notify_one();
-  return done.get();
+  runner_cv_.notify_one();
+  Answer answer = done.get();
+  if (answer.report) return std::move(*answer.report);
+  if (answer.crashed) throw SimulatedCrash{};
+  throw std::move(*answer.anomaly);
 }
 
-void DurableTransactor::WriterLoop() {
+DurableTransactor::Group DurableTransactor::RunGroup(std::shared_ptr<const DbState> base,
+                                                     const std::vector<Request*>& batch,
+                                                     int64_t now_ms) {
+  Database db(std::move(base));
+  Group group;
+  for (Request* r : batch) {
+    try {
+      TxResult result = RunTransaction(db, r->tx_data, now_ms);
+      Database after(result.state);
+      group.entries.push_back(LogEntry{result.state->basis_t, result.tx_data});
+      Answer answer;
+      answer.report = TxReport{db, after, std::move(result.tx_data), std::move(result.tempids)};
+      group.outcomes.push_back(Outcome{r, std::move(answer)});
+      db = after;
+    } catch (...) {
+      group.outcomes.push_back(Outcome{r, FailureOfCurrent()});
+    }
+  }
+  group.state = db.state_ptr();
+  return group;
+}
+
+void DurableTransactor::RunLoop() {
+  std::shared_ptr<const DbState> base;
+  uint64_t generation;
+  {
+    std::lock_guard lock(mutex_);
+    base = restart_state_;
+    generation = generation_;
+  }
   for (;;) {
-    std::vector<Pending> group;
+    std::vector<Request*> batch;
     {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      for (Request* r : queue_) group.push_back(Pending{r});
+      std::unique_lock lock(mutex_);
+      // Take the next batch once no built group waits for the committer:
+      // meanwhile requests pile up, so groups grow with the load.
+      runner_cv_.wait(lock, [this] {
+        return dead_ || (!queue_.empty() && waiting_.empty()) ||
+               (stopping_ && queue_.empty() && in_flight_ == 0);
+      });
+      if (dead_ || queue_.empty()) {
+        runner_done_ = true;
+        committer_cv_.notify_all();
+        return;
+      }
+      if (generation != generation_) {
+        base = restart_state_;
+        generation = generation_;
+      }
+      batch.assign(queue_.begin(), queue_.end());
       queue_.clear();
     }
+    Group group = RunGroup(base, batch, NowMs());
+    {
+      std::lock_guard lock(mutex_);
+      if (dead_) {
+        for (Outcome& o : group.outcomes) o.request->done.set_value(death_);
+        continue;
+      }
+      if (generation != generation_) {
+        // Built on a database the committer gave up: run it again.
+        queue_.insert(queue_.begin(), batch.begin(), batch.end());
+        continue;
+      }
+      base = group.state;
+      waiting_.push_back(std::move(group));
+      ++in_flight_;
+    }
+    committer_cv_.notify_one();
+  }
+}
+
+void DurableTransactor::CommitLoop() {
+  for (;;) {
+    Group group;
+    {
+      std::unique_lock lock(mutex_);
+      committer_cv_.wait(lock, [this] { return !waiting_.empty() || runner_done_; });
+      if (waiting_.empty()) return;
+      group = std::move(waiting_.front());
+      waiting_.pop_front();
+    }
+    runner_cv_.notify_all();
     try {
-      while (CommitGroup(group)) {
-      }
+      CommitGroup(group);
     } catch (...) {
-      // Not an anomaly: the process is going down (a simulated crash in
-      // tests). Nothing more is written; everyone waiting learns why.
-      std::unique_lock lock(queue_mutex_);
-      stopping_ = true;
-      for (Pending& p : group) {
-        if (!p.answered) p.Fail(CopyOfCurrent());
-      }
-      for (Request* r : queue_) Pending{r}.Fail(CopyOfCurrent());
-      queue_.clear();
+      Die(&group, std::current_exception());
       return;
     }
+    {
+      std::lock_guard lock(mutex_);
+      --in_flight_;
+    }
+    runner_cv_.notify_all();
   }
 }
 
-bool DurableTransactor::CommitGroup(std::vector<Pending>& group) {
-  std::shared_ptr<const DbState> base;
-  uint64_t rev;
-  DbRoot root;
-  try {
-    std::lock_guard lock(state_mutex_);
-    CatchUpLocked();
-    base = state_;
-    rev = root_rev_;
-    root = root_;
-  } catch (const Anomaly&) {
-    for (Pending& p : group) {
-      if (!p.answered) p.Fail(CopyOfCurrent());
+void DurableTransactor::CommitGroup(Group& group) {
+  auto answer_all = [&group] {
+    for (Outcome& o : group.outcomes) {
+      o.settled = true;
+      o.request->done.set_value(std::move(o.answer));
     }
-    return false;
-  }
-  Database db(base);
-  int64_t now = NowMs();
-  std::vector<LogEntry> entries;
-  std::vector<std::pair<Pending*, TxReport>> accepted;
-  for (Pending& p : group) {
-    if (p.answered) continue;
+  };
+  auto rerun_all = [this, &group] {
+    std::vector<Request*> again;
+    for (Outcome& o : group.outcomes) {
+      o.settled = true;
+      again.push_back(o.request);
+    }
+    Rerun(std::move(again));
+  };
+  if (group.entries.empty()) {
+    // Every transaction failed, so no CAS will check that they ran on the
+    // log's end: check it here (when storage answers), or run them again.
+    std::optional<std::pair<Root, DbRoot>> now;
+    bool current = true;
     try {
-      TxResult result = RunTransaction(db, p.request->tx_data, now);
-      Database after(result.state);
-      entries.push_back(LogEntry{result.state->basis_t, result.tx_data});
-      accepted.emplace_back(
-          &p, TxReport{db, after, std::move(result.tx_data), std::move(result.tempids)});
-      db = after;
+      now = store_.ReadRoot();
+      current = now && now->first.rev == chain_rev_ && now->second.uuid == chain_root_.uuid;
     } catch (const Anomaly&) {
-      p.Fail(CopyOfCurrent());
+      // Unreachable: the newest log this writer knows is the best answer.
     }
+    if (current) {
+      answer_all();
+    } else {
+      rerun_all();
+    }
+    return;
   }
-  if (accepted.empty()) return false;
   // The first commit of a writer that did not write the root's last one
   // starts a new epoch: the epoch counts handovers between writers.
-  bool new_epoch = root.epoch != epoch_;
-  if (new_epoch) root.epoch += 1;
+  DbRoot root = chain_root_;
+  if (root.epoch != epoch_) root.epoch += 1;
+  uint64_t rev = chain_rev_;
   bool written;
   try {
-    written = store_.Append(&rev, &root, entries);
+    written = store_.Append(&rev, &root, group.entries);
   } catch (const Anomaly&) {
     // Not acknowledged; whether storage kept it, the next catch-up tells.
-    for (auto& [p, report] : accepted) p->Fail(CopyOfCurrent());
-    return false;
+    // Those that failed may have failed because of those that succeeded:
+    // they run again.
+    std::vector<Request*> again;
+    for (Outcome& o : group.outcomes) {
+      o.settled = true;
+      if (o.answer.report) {
+        o.request->done.set_value(FailureOfCurrent());
+      } else {
+        again.push_back(o.request);
+      }
+    }
+    Rerun(std::move(again));
+    return;
   }
-  if (!written) return true;  // another writer moved the root: run again
+  if (!written) {
+    // Another writer moved the root: everything built on this group's
+    // base runs again on the log as it is now.
+    rerun_all();
+    return;
+  }
   {
     std::lock_guard lock(state_mutex_);
-    state_ = db.state_ptr();
-    root_rev_ = rev;
-    root_ = root;
+    if (rev > root_rev_) {
+      state_ = group.state;
+      root_rev_ = rev;
+      root_ = root;
+    }
   }
+  chain_rev_ = rev;
+  chain_root_ = root;
   epoch_ = root.epoch;
-  for (auto& [p, report] : accepted) p->Answer(std::move(report));
-  return false;
+  answer_all();
+}
+
+void DurableTransactor::Rerun(std::vector<Request*> again) {
+  std::shared_ptr<const DbState> base;
+  std::optional<Anomaly> gone;
+  {
+    std::lock_guard lock(state_mutex_);
+    try {
+      CatchUpLocked(store_.ReadRoot());
+    } catch (const Anomaly& e) {
+      // Unreachable storage: start again from what is known; the next CAS
+      // tells whether it is still the log's end. A deleted database fails
+      // everything that would have run on it.
+      if (e.category() == Category::kNotFound) gone = e;
+    } catch (...) {
+      // Not an anomaly: the process is going down; Die tells the rest.
+      for (Request* r : again) r->done.set_value(FailureOfCurrent());
+      throw;
+    }
+    base = state_;
+    chain_rev_ = root_rev_;
+    chain_root_ = root_;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (Group& g : waiting_) {
+      for (Outcome& o : g.outcomes) again.push_back(o.request);
+    }
+    in_flight_ -= static_cast<int>(waiting_.size());
+    waiting_.clear();
+    if (gone) {
+      for (Request* r : again) r->done.set_value(Answer{std::nullopt, *gone});
+    } else {
+      queue_.insert(queue_.begin(), again.begin(), again.end());
+    }
+    ++generation_;
+    restart_state_ = std::move(base);
+  }
+  runner_cv_.notify_all();
+}
+
+void DurableTransactor::Die(Group* group, const std::exception_ptr& why) {
+  std::lock_guard lock(mutex_);
+  dead_ = true;
+  stopping_ = true;
+  death_ = FailureOf(why);
+  for (Outcome& o : group->outcomes) {
+    if (!o.settled) o.request->done.set_value(death_);
+  }
+  for (Group& g : waiting_) {
+    for (Outcome& o : g.outcomes) o.request->done.set_value(death_);
+  }
+  waiting_.clear();
+  for (Request* r : queue_) r->done.set_value(death_);
+  queue_.clear();
+  in_flight_ = 0;
+  runner_cv_.notify_all();
 }
 
 }  // namespace strata::internal

@@ -1,19 +1,33 @@
 // DurableTransactor: the transactor of a database kept in a Storage.
 //
-// Opening reads the database's root and replays its log (ApplyDatoms). One
-// writer thread orders all writes: it takes every transaction queued since
-// its last write, runs them one after another against the evolving database,
-// writes the successful ones' log entries as one blob and moves the root
-// with one CAS (a group commit), and only then publishes the new database
-// and acknowledges them. A transaction that fails gets its anomaly at once
-// and writes nothing. If the CAS fails, another process wrote first: the
-// writer catches up with the log and runs the group again. If storage fails,
-// every transaction of the group gets the storage's anomaly and nothing is
-// acknowledged; the database stays usable.
+// Opening reads the database's root and replays its log (ApplyDatoms).
+// Writes go through a two-stage pipeline, so that running transactions and
+// waiting for the disk overlap:
 //
-// Several processes may hold a DurableTransactor on one database: each
-// catches up with the log before it writes, and Db() catches up when the
-// root has moved, so a process sees the others' commits the next time it
+//   Transact() --queue--> runner thread --group--> committer thread
+//                         runs every queued         appends the group's log
+//                         transaction against the   entries as one blob and
+//                         newest database, durable  moves the root with one
+//                         or not yet; one group     CAS (a group commit);
+//                         per batch                 then publishes the group's
+//                                                   database and answers
+//
+// While the committer waits for storage to make group k durable, the runner
+// builds group k+1 on top of k's database; it takes the next batch only when
+// the committer has taken k+1, so at most one group waits and groups grow
+// with the load. Nothing is answered, success or anomaly, before every
+// group ahead of it is durable, so every answer is true of the durable log.
+//
+// If the CAS fails, another process wrote first: the committer catches up
+// with the log, and the failed group and every group built on it go back to
+// the front of the queue to run again on the new database. If storage fails,
+// the group's successful transactions get the storage's anomaly (whether the
+// write landed is unknown until the next catch-up), the rest run again, and
+// the database stays usable.
+//
+// Several processes may hold a DurableTransactor on one database: their CAS
+// on the root's revision serializes their commits, and Db() catches up when
+// the root has moved, so a process sees the others' commits the next time it
 // takes a database value.
 //
 // Thread safety: every method may be called from any thread.
@@ -22,15 +36,20 @@
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "db/db_state.h"
 #include "log/log_store.h"
 #include "storage/storage.h"
+#include "strata/anomaly.h"
 #include "strata/connection.h"
 
 namespace strata::internal {
@@ -63,53 +82,93 @@ class DurableTransactor : public Transactor {
   }
 
  private:
-  // A transaction waiting for the writer. It lives in the Transact() call
-  // that made it, so the waiting thread also frees the answer; the writer
-  // never touches a request after answering it.
+  // What a caller gets: a report, an anomaly, or word of a (simulated)
+  // crash.
+  struct Answer {
+    std::optional<TxReport> report;
+    std::optional<Anomaly> anomaly;
+    bool crashed = false;
+  };
+  // A transaction waiting for its answer. It lives in the Transact() call
+  // that made it; the committer never touches a request after answering.
   struct Request {
     Value tx_data;
-    std::promise<TxReport> done;
+    std::promise<Answer> done;
   };
-  // The writer's note on a request of its group.
-  struct Pending {
+  // A request's outcome in a group, given to the caller once the group's
+  // turn comes.
+  struct Outcome {
     Request* request;
-    bool answered = false;
-    void Answer(TxReport report) {
-      answered = true;
-      request->done.set_value(std::move(report));
-    }
-    void Fail(std::exception_ptr e) {
-      answered = true;
-      request->done.set_exception(e);
-    }
+    Answer answer;
+    // Answered, or handed back to the queue: no longer this group's.
+    bool settled = false;
+  };
+  // One batch of requests run by the runner, in order.
+  struct Group {
+    std::vector<Outcome> outcomes;
+    std::vector<LogEntry> entries;  // of the successful ones, in order
+    std::shared_ptr<const DbState> state;
   };
 
-  void WriterLoop();
-  // Runs and commits the unanswered requests of `group` as one group commit,
-  // answering each; returns true when they must run again (another writer
-  // moved the root first).
-  bool CommitGroup(std::vector<Pending>& group);
-  // Brings the published state up to the storage's log.
+  void RunLoop();
+  void CommitLoop();
+  // Runs `batch` against `base`.
+  static Group RunGroup(std::shared_ptr<const DbState> base, const std::vector<Request*>& batch,
+                        int64_t now_ms);
+  // Appends `group` to the log and answers it, or sends it back to run
+  // again. Throws only what is not an Anomaly (a simulated crash).
+  void CommitGroup(Group& group);
+  // Catches up with the log and sends `again`, then every waiting group's
+  // requests, back to the front of the queue; the runner starts again from
+  // the caught-up database. Fails them all if the database is gone.
+  void Rerun(std::vector<Request*> again);
+  // The process is going down (a simulated crash in tests): nothing more is
+  // written; every caller still waiting learns why.
+  // REQUIRES: none of `group`'s requests answered yet.
+  void Die(Group* group, const std::exception_ptr& why);
+  // The exception being handled (REQUIRES: inside a catch block), or `e`,
+  // as an answer.
+  static Answer FailureOfCurrent();
+  static Answer FailureOf(const std::exception_ptr& e);
+
+  // Brings the published state up to `root` (read from storage) when it is
+  // newer; throws not-found when the database is gone or was replaced.
   // REQUIRES: state_mutex_ held.
-  void CatchUpLocked() const;
+  void CatchUpLocked(const std::optional<std::pair<Root, DbRoot>>& root) const;
 
   std::shared_ptr<Storage> storage_;
   std::string name_;
   LogStore store_;
   StorageLog log_;
 
+  // The published database: durable, and what Db() returns.
   mutable std::mutex state_mutex_;
   mutable std::shared_ptr<const DbState> state_;  // GUARDED_BY(state_mutex_)
   mutable uint64_t root_rev_ = 0;                 // GUARDED_BY(state_mutex_)
   mutable DbRoot root_;                           // GUARDED_BY(state_mutex_)
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<Request*> queue_;  // GUARDED_BY(queue_mutex_)
-  bool stopping_ = false;       // GUARDED_BY(queue_mutex_)
-  // The epoch of this writer's last commit (-1: none yet). Writer thread only.
+  // The committer's view of the log it extends: the root revision its next
+  // CAS expects and that root. Committer thread only (and the constructor).
+  uint64_t chain_rev_ = 0;
+  DbRoot chain_root_;
+  // The epoch of this writer's last commit (-1: none yet). Committer only.
   int64_t epoch_ = -1;
-  std::thread writer_;
+
+  std::mutex mutex_;
+  std::condition_variable runner_cv_;
+  std::condition_variable committer_cv_;
+  std::deque<Request*> queue_;  // GUARDED_BY(mutex_)
+  std::deque<Group> waiting_;   // built, not yet taken; GUARDED_BY(mutex_)
+  int in_flight_ = 0;           // built and not yet finished; GUARDED_BY(mutex_)
+  // Bumped when the runner must start again from restart_state_.
+  uint64_t generation_ = 0;                         // GUARDED_BY(mutex_)
+  std::shared_ptr<const DbState> restart_state_;    // GUARDED_BY(mutex_)
+  bool stopping_ = false;                           // GUARDED_BY(mutex_)
+  bool runner_done_ = false;                        // GUARDED_BY(mutex_)
+  bool dead_ = false;                               // GUARDED_BY(mutex_)
+  Answer death_;                                    // GUARDED_BY(mutex_)
+  std::thread runner_;
+  std::thread committer_;
 };
 
 }  // namespace strata::internal

@@ -117,6 +117,30 @@ TEST(DurableTransactorTest, TwoWritersOnOneDatabaseSerialize) {
   for (size_t i = 1; i < log.size(); ++i) EXPECT_LT(log[i - 1].t, log[i].t);
 }
 
+// A writer whose database is behind the log (another process committed
+// since) never answers from it: neither a success nor a failure is given
+// before the transaction has run on the log's end.
+TEST(DurableTransactorTest, TransactionsAreJudgedOnTheLogsEnd) {
+  auto storage = NewStorage();
+  DurableTransactor a(storage, "db");
+  DurableTransactor b(storage, "db");
+  a.Transact(ReadEdn(kSchema));
+  // b has not seen the schema: run on its stale database, this would fail.
+  b.Transact(Item(1));
+  a.Transact(ReadEdn("[[:db/add [:k/n 1] :k/half 5]]"));
+  b.Transact(ReadEdn("[[:db/cas [:k/n 1] :k/half 5 6]]"));
+  std::vector<Datom> half = Dump(a.Db(), Index::kEavt, {L(a.Db().EntidOrThrow(
+                                                            ReadEdn("[:k/n 1]"))),
+                                                        K("k/half")});
+  ASSERT_EQ(half.size(), 1u);
+  EXPECT_EQ(half[0].v, L(6));
+  // A transaction that fails on the log's end fails, and says why.
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] {
+                          b.Transact(ReadEdn("[[:db/cas [:k/n 1] :k/half 5 7]]"));
+                        }),
+                        Category::kConflict, "db.error/cas-failed"));
+}
+
 // The root's epoch counts handovers: a writer's first commit after another
 // writer's starts a new one; its later commits keep it.
 TEST(DurableTransactorTest, EachHandoverBetweenWritersStartsAnEpoch) {
