@@ -5,11 +5,11 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <iterator>
 #include <memory>
 #include <thread>
@@ -27,17 +27,19 @@ constexpr const char* kCreateTable =
 constexpr const char* kBlobPrefix = "b/";
 constexpr const char* kBlobsEnd = "b0";
 constexpr const char* kRootPrefix = "r/";
-// A multi-row INSERT carries at most this many blobs, or this many bytes
-// (but always at least one blob).
-constexpr size_t kMaxRowsPerInsert = 500;
-constexpr size_t kMaxBytesPerInsert = size_t{32} << 20;
+// One commit statement carries blobs of at most this many bytes (but always
+// at least one blob); a write with more takes several statements.
+constexpr size_t kMaxBytesPerStatement = size_t{32} << 20;
+// The largest blob: PostgreSQL holds at most 1 GiB in one value (the blob
+// array) or one message (the statement), less room here for the rest.
+constexpr size_t kMaxBlobBytes = (size_t{1} << 30) - (size_t{1} << 20);
 constexpr size_t kKeysPerDelete = 1000;
 constexpr int kKeysPerListPage = 10'000;
 
 // What went wrong, by what the caller can do about it.
 enum class ErrorKind : uint8_t {
   kTransient,  // retry: the server is unreachable, restarting, or a txn lost a race
-  kAmbiguous,  // the connection was lost while COMMIT was in flight
+  kAmbiguous,  // the connection was lost while a commit was in flight
   kForbidden,
   kNotFound,
   kIncorrect,
@@ -132,29 +134,36 @@ PgError ConnectError(std::string message) {
   return error;
 }
 
-// One statement's parameter: text (NUL-terminated) or binary.
+// One statement's parameter: text (NUL-terminated), binary, or NULL (data
+// null).
 struct Param {
   const char* data;
   int length;
   int format;  // 0 text, 1 binary
 };
 
+constexpr Param kNull{nullptr, 0, 0};
 Param Text(const std::string& s) { return Param{s.c_str(), 0, 0}; }
 Param Binary(std::string_view s) { return Param{s.data(), static_cast<int>(s.size()), 1}; }
 
-// Runs one statement; throws PgError unless it succeeds. `binary_result`
-// asks for the result's columns in binary form.
-Result Exec(PGconn* conn, const char* sql, const std::vector<Param>& params = {},
-            bool binary_result = false) {
-  std::vector<const char*> values(params.size());
-  std::vector<int> lengths(params.size()), formats(params.size());
-  for (size_t i = 0; i < params.size(); ++i) {
-    values[i] = params[i].data;
-    lengths[i] = params[i].length;
-    formats[i] = params[i].format;
+// A statement's parameters as libpq takes them.
+struct ParamArrays {
+  explicit ParamArrays(const std::vector<Param>& params)
+      : values(params.size()), lengths(params.size()), formats(params.size()) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      values[i] = params[i].data;
+      lengths[i] = params[i].length;
+      formats[i] = params[i].format;
+    }
   }
-  Result result(PQexecParams(conn, sql, static_cast<int>(params.size()), nullptr, values.data(),
-                             lengths.data(), formats.data(), binary_result ? 1 : 0));
+  int count() const { return static_cast<int>(values.size()); }
+
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+};
+
+// `result` when its statement succeeded; else throws its PgError.
+Result Checked(PGconn* conn, Result result) {
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     throw StatementError(conn, result.get());
@@ -162,8 +171,160 @@ Result Exec(PGconn* conn, const char* sql, const std::vector<Param>& params = {}
   return result;
 }
 
-uint64_t RowsAffected(const PGresult* result) {
-  return std::strtoull(PQcmdTuples(const_cast<PGresult*>(result)), nullptr, 10);
+// Runs one statement; throws PgError unless it succeeds. `binary_result`
+// asks for the result's columns in binary form.
+Result Exec(PGconn* conn, const char* sql, const std::vector<Param>& params = {},
+            bool binary_result = false) {
+  ParamArrays p(params);
+  return Checked(
+      conn, Result(PQexecParams(conn, sql, p.count(), nullptr, p.values.data(), p.lengths.data(),
+                                p.formats.data(), binary_result ? 1 : 0)));
+}
+
+// Runs a statement prepared on the connection (see Prepare) likewise.
+Result ExecPrepared(PGconn* conn, const char* name, const std::vector<Param>& params,
+                    bool binary_result = false) {
+  ParamArrays p(params);
+  return Checked(conn,
+                 Result(PQexecPrepared(conn, name, p.count(), p.values.data(), p.lengths.data(),
+                                       p.formats.data(), binary_result ? 1 : 0)));
+}
+
+// Runs `commit`, the step whose success commits a transaction. A lost
+// connection makes its failure ambiguous: the server may have committed
+// before the connection went.
+template <typename Commit>
+Result Committing(PGconn* conn, Commit&& commit) {
+  try {
+    return commit();
+  } catch (PgError& e) {
+    if (PQstatus(conn) == CONNECTION_BAD) e.kind = ErrorKind::kAmbiguous;
+    throw;
+  }
+}
+
+// Type OIDs (pg_type.oid, fixed since PostgreSQL 8) of prepared statements'
+// parameters.
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kTextOid = 25;
+constexpr Oid kByteaArrayOid = 1001;
+constexpr Oid kTextArrayOid = 1009;
+
+// The prepared statements' names.
+constexpr const char* kGetStatement = "strata_get";
+constexpr const char* kGetRootStatement = "strata_get_root";
+constexpr const char* kInsertBlobsStatement = "strata_insert_blobs";
+constexpr const char* kCreateRootStatement = "strata_cas_create";
+constexpr const char* kRootAbsentStatement = "strata_cas_absent";
+constexpr const char* kUpdateRootStatement = "strata_cas_update";
+constexpr const char* kDeleteRootStatement = "strata_cas_delete";
+
+// The commit statements' parameters: $1 the blobs' ids (text[]), $2 the
+// blobs (bytea[]), both binary arrays in the same order; $3 the root's id,
+// $4 its expected revision, $5 its new value. Each statement ignores those
+// it does not use; all five are always sent.
+constexpr Oid kCommitParamTypes[] = {kTextArrayOid, kByteaArrayOid, kTextOid, kInt8Oid, kByteaOid};
+constexpr int kCommitParams = 5;
+
+constexpr std::string_view kInsertBlobs =
+    "INSERT INTO strata_kv (id, rev, val) "
+    "SELECT id, 0, val FROM unnest($1::text[], $2::bytea[]) AS b (id, val)";
+
+// One statement that applies a root CAS and inserts the blobs only if it
+// matched: `cas` returns a row when it matched. Data-modifying CTEs run to
+// completion on one snapshot; the statement is one transaction (implicit, or
+// the caller's), so a unique violation among the blobs undoes the CAS too.
+// Returns one row: how many rows `cas` returned (1 matched, 0 did not).
+std::string CasStatement(std::string_view cas) {
+  return fmt::format(
+      "WITH cas AS ({}), blobs AS ({} WHERE EXISTS (SELECT 1 FROM cas)) "
+      "SELECT count(*) FROM cas",
+      cas, kInsertBlobs);
+}
+
+// Prepares every statement above on a new connection (one round trip each).
+void Prepare(PGconn* conn) {
+  struct Statement {
+    const char* name;
+    std::string sql;
+  };
+  const Statement commit_statements[] = {
+      {kInsertBlobsStatement, std::string(kInsertBlobs)},
+      // expected 0, new value: create the root unless it exists.
+      {kCreateRootStatement, CasStatement("INSERT INTO strata_kv (id, rev, val) VALUES ($3, 1, $5) "
+                                          "ON CONFLICT (id) DO NOTHING RETURNING 1")},
+      // expected 0, no value: the root must not exist.
+      {kRootAbsentStatement,
+       CasStatement("SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM strata_kv WHERE id = $3)")},
+      // expected n, new value.
+      {kUpdateRootStatement, CasStatement("UPDATE strata_kv SET rev = rev + 1, val = $5 "
+                                          "WHERE id = $3 AND rev = $4 RETURNING 1")},
+      // expected n, no value: delete.
+      {kDeleteRootStatement,
+       CasStatement("DELETE FROM strata_kv WHERE id = $3 AND rev = $4 RETURNING 1")},
+  };
+  for (const Statement& s : commit_statements) {
+    Checked(conn, Result(PQprepare(conn, s.name, s.sql.c_str(), kCommitParams, kCommitParamTypes)));
+  }
+  const Oid text[] = {kTextOid};
+  Checked(conn, Result(PQprepare(conn, kGetStatement, "SELECT val FROM strata_kv WHERE id = $1", 1,
+                                 text)));
+  Checked(conn, Result(PQprepare(conn, kGetRootStatement,
+                                 "SELECT rev, val FROM strata_kv WHERE id = $1", 1, text)));
+}
+
+void PutInt32(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+// An int8 parameter in binary form: 8 bytes, big-endian.
+std::string Int8(int64_t v) {
+  std::string out;
+  PutInt32(&out, static_cast<uint32_t>(static_cast<uint64_t>(v) >> 32));
+  PutInt32(&out, static_cast<uint32_t>(v));
+  return out;
+}
+
+// The binary form (array_recv's) of a one-dimensional array without NULLs,
+// elements(i) being element i's binary form; every integer 4 bytes,
+// big-endian:
+//
+//   | ndim 1 | flags 0 | element OID | count | lower bound 1 | len | bytes | len | bytes ...
+//
+// An empty array has ndim 0 and no count or lower bound.
+template <typename Elements>
+std::string BinaryArray(Oid element_type, size_t count, Elements&& elements) {
+  size_t size = 20;
+  for (size_t i = 0; i < count; ++i) size += 4 + elements(i).size();
+  std::string out;
+  out.reserve(size);
+  PutInt32(&out, count == 0 ? 0 : 1);
+  PutInt32(&out, 0);
+  PutInt32(&out, element_type);
+  if (count > 0) {
+    PutInt32(&out, static_cast<uint32_t>(count));
+    PutInt32(&out, 1);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view element = elements(i);
+    PutInt32(&out, static_cast<uint32_t>(element.size()));
+    out.append(element);
+  }
+  return out;
+}
+
+// Whether a connection idle in the pool still works, found without a round
+// trip: what the server sent meanwhile is read (a shutdown notice, the end of
+// the stream). One that fails this had nothing sent on it, so the call can
+// go to another connection without doubt about what it did.
+bool StillOpen(PGconn* conn) {
+  for (int reads = 0; reads < 8 && PQstatus(conn) == CONNECTION_OK; ++reads) {
+    pollfd fd{PQsocket(conn), POLLIN, 0};
+    if (poll(&fd, 1, 0) <= 0) break;  // nothing to read (or poll failed: trust the status)
+    if (PQconsumeInput(conn) == 0) return false;
+  }
+  return PQstatus(conn) == CONNECTION_OK;
 }
 
 int64_t DecodeInt8(const char* data) {
@@ -273,11 +434,16 @@ void PostgresStorage::EnsureTable(PGconn* conn) {
 
 PGconn* PostgresStorage::Acquire() {
   std::unique_lock lock(mutex_);
-  freed_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
-  if (!idle_.empty()) {
+  for (;;) {
+    freed_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
+    if (idle_.empty()) break;
     PGconn* conn = idle_.back();
     idle_.pop_back();
-    return conn;
+    lock.unlock();
+    if (StillOpen(conn)) return conn;
+    PQfinish(conn);  // closed by the server while idle (a restart, a terminated backend)
+    lock.lock();
+    --open_;
   }
   ++open_;
   bool need_table = !table_ready_;
@@ -286,6 +452,7 @@ PGconn* PostgresStorage::Acquire() {
   try {
     conn = Connect();
     if (need_table) EnsureTable(conn);
+    Prepare(conn);
     return conn;
   } catch (...) {
     if (conn != nullptr) PQfinish(conn);
@@ -345,8 +512,8 @@ auto PostgresStorage::Run(std::string_view what, Op&& op) {
         break;
       case ErrorKind::kAmbiguous:
         throw Anomaly(Category::kUnavailable,
-                      fmt::format("postgres storage at {}: the connection was lost while a {} "
-                                  "was being committed, so it may or may not have been applied: "
+                      fmt::format("postgres storage at {}: the connection was lost while the "
+                                  "{} was in flight, so it may or may not have been applied: "
                                   "{}; read the state back before retrying",
                                   server_, what, error.message));
       case ErrorKind::kForbidden:
@@ -393,7 +560,7 @@ auto PostgresStorage::Run(std::string_view what, Op&& op) {
 std::optional<std::string> PostgresStorage::Get(const Uuid& key) {
   std::string id = BlobId(key);
   return Run("read of a blob", [&](PGconn* conn) -> std::optional<std::string> {
-    Result r = Exec(conn, "SELECT val FROM strata_kv WHERE id = $1", {Text(id)}, true);
+    Result r = ExecPrepared(conn, kGetStatement, {Text(id)}, true);
     if (PQntuples(r.get()) == 0) return std::nullopt;
     return std::string(PQgetvalue(r.get(), 0, 0), static_cast<size_t>(PQgetlength(r.get(), 0, 0)));
   });
@@ -403,7 +570,7 @@ std::optional<Root> PostgresStorage::GetRoot(std::string_view name) {
   CheckRootName(name);
   std::string id = RootId(name);
   return Run("read of a root", [&](PGconn* conn) -> std::optional<Root> {
-    Result r = Exec(conn, "SELECT rev, val FROM strata_kv WHERE id = $1", {Text(id)}, true);
+    Result r = ExecPrepared(conn, kGetRootStatement, {Text(id)}, true);
     if (PQntuples(r.get()) == 0) return std::nullopt;
     Root root;
     root.rev = static_cast<uint64_t>(DecodeInt8(PQgetvalue(r.get(), 0, 0)));
@@ -414,68 +581,72 @@ std::optional<Root> PostgresStorage::GetRoot(std::string_view name) {
 
 bool PostgresStorage::Commit(const StorageWrite& w) {
   if (w.blobs.empty() && !w.cas) return true;
-  if (w.cas) CheckRootName(w.cas->name);
+  const RootCas* cas = w.cas ? &*w.cas : nullptr;
+  if (cas) CheckRootName(cas->name);
+  // The blobs, split into statements' worth: statement i carries blobs
+  // [starts[i], starts[i + 1]). Usually there is one, perhaps empty.
+  std::vector<size_t> starts = {0};
+  size_t bytes = 0;
+  for (size_t i = 0; i < w.blobs.size(); ++i) {
+    size_t size = w.blobs[i].second.size();
+    if (size > kMaxBlobBytes) {
+      ThrowIncorrect("", fmt::format("postgres storage: a blob of {} bytes is larger than "
+                                     "PostgreSQL can store ({} bytes at most)",
+                                     size, kMaxBlobBytes));
+    }
+    if (i > starts.back() && bytes + size > kMaxBytesPerStatement) {
+      starts.push_back(i);
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  starts.push_back(w.blobs.size());
+  size_t statements = starts.size() - 1;
   std::vector<std::string> ids;
   ids.reserve(w.blobs.size());
   for (const auto& [key, blob] : w.blobs) ids.push_back(BlobId(key));
-  std::string root_id = w.cas ? RootId(w.cas->name) : std::string();
-  std::string expected = w.cas ? std::to_string(w.cas->expected_rev) : std::string();
+  std::string root_id = cas ? RootId(cas->name) : std::string();
+  std::string expected = cas ? Int8(static_cast<int64_t>(cas->expected_rev)) : std::string();
+  const char* first = kInsertBlobsStatement;
+  if (cas && cas->expected_rev == 0) {
+    first = cas->value ? kCreateRootStatement : kRootAbsentStatement;
+  } else if (cas) {
+    first = cas->value ? kUpdateRootStatement : kDeleteRootStatement;
+  }
+
+  // Runs commit statement `name` with the blobs of statement i.
+  auto run_statement = [&](PGconn* conn, const char* name, size_t i) -> Result {
+    size_t begin = starts[i], count = starts[i + 1] - begin;
+    std::string id_array =
+        BinaryArray(kTextOid, count, [&](size_t j) -> std::string_view { return ids[begin + j]; });
+    std::string blob_array = BinaryArray(
+        kByteaOid, count, [&](size_t j) -> std::string_view { return w.blobs[begin + j].second; });
+    return ExecPrepared(
+        conn, name,
+        {Binary(id_array), Binary(blob_array), cas ? Text(root_id) : kNull,
+         cas ? Binary(expected) : kNull, cas && cas->value ? Binary(*cas->value) : kNull});
+  };
+  // Whether the first statement's CAS matched (true when there is none).
+  auto matched = [&](const Result& r) {
+    return !cas || std::string_view(PQgetvalue(r.get(), 0, 0)) == "1";
+  };
 
   return Run("commit", [&](PGconn* conn) -> bool {
+    if (statements == 1) {
+      // One statement in autocommit mode (its own transaction): one round
+      // trip. A connection lost after it was sent leaves the outcome unknown.
+      return matched(Committing(conn, [&] { return run_statement(conn, first, 0); }));
+    }
+    // More blobs than one statement carries: one explicit transaction, the
+    // CAS (with the first blobs) first, so that a CAS that does not match
+    // writes nothing whatever the blobs, as with one statement.
     Exec(conn, "BEGIN");
-    // The blobs, in multi-row INSERTs: ($1, 0, $2), ($3, 0, $4), ...
-    for (size_t begin = 0; begin < w.blobs.size();) {
-      std::string sql = "INSERT INTO strata_kv (id, rev, val) VALUES ";
-      std::vector<Param> params;
-      size_t bytes = 0, end = begin;
-      while (end < w.blobs.size() && end - begin < kMaxRowsPerInsert &&
-             (end == begin || bytes + w.blobs[end].second.size() <= kMaxBytesPerInsert)) {
-        if (end > begin) sql += ", ";
-        sql += fmt::format("(${}, 0, ${})", params.size() + 1, params.size() + 2);
-        params.push_back(Text(ids[end]));
-        params.push_back(Binary(w.blobs[end].second));
-        bytes += w.blobs[end].second.size();
-        ++end;
-      }
-      Exec(conn, sql.c_str(), params);
-      begin = end;
+    if (!matched(run_statement(conn, first, 0))) {
+      Exec(conn, "ROLLBACK");
+      return false;
     }
-    if (w.cas) {
-      const RootCas& cas = *w.cas;
-      bool matched;
-      if (cas.expected_rev == 0 && cas.value) {
-        Result r = Exec(conn,
-                        "INSERT INTO strata_kv (id, rev, val) VALUES ($1, 1, $2) "
-                        "ON CONFLICT (id) DO NOTHING",
-                        {Text(root_id), Binary(*cas.value)});
-        matched = RowsAffected(r.get()) == 1;
-      } else if (cas.expected_rev == 0) {
-        Result r = Exec(conn, "SELECT 1 FROM strata_kv WHERE id = $1", {Text(root_id)});
-        matched = PQntuples(r.get()) == 0;
-      } else if (cas.value) {
-        Result r = Exec(conn,
-                        "UPDATE strata_kv SET rev = rev + 1, val = $3 "
-                        "WHERE id = $1 AND rev = $2",
-                        {Text(root_id), Text(expected), Binary(*cas.value)});
-        matched = RowsAffected(r.get()) == 1;
-      } else {
-        Result r = Exec(conn, "DELETE FROM strata_kv WHERE id = $1 AND rev = $2",
-                        {Text(root_id), Text(expected)});
-        matched = RowsAffected(r.get()) == 1;
-      }
-      if (!matched) {
-        Exec(conn, "ROLLBACK");
-        return false;
-      }
-    }
-    try {
-      Exec(conn, "COMMIT");
-    } catch (PgError& e) {
-      // An error reply means the transaction was rolled back; a lost
-      // connection leaves it unknown.
-      if (PQstatus(conn) == CONNECTION_BAD) e.kind = ErrorKind::kAmbiguous;
-      throw;
-    }
+    for (size_t i = 1; i < statements; ++i) run_statement(conn, kInsertBlobsStatement, i);
+    Committing(conn, [&] { return Exec(conn, "COMMIT"); });
     return true;
   });
 }

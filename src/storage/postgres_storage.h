@@ -11,22 +11,30 @@
 // the first time a connection is made. The "C" collation makes ListRoots'
 // order byte order, as every other backend has it.
 //
-// A Commit is one SQL transaction: the blobs (multi-row INSERTs with binary
-// parameters; a key that exists already is a unique violation), then the root
-// CAS (INSERT ... ON CONFLICT DO NOTHING for expected revision 0, else
-// UPDATE/DELETE ... WHERE rev = expected), checked by its row count; then
-// COMMIT, durable with the server's synchronous_commit (on by default).
+// A Commit is one statement, one network round trip, run in autocommit mode
+// so it is its own transaction, durable when it returns with the server's
+// synchronous_commit (on by default). The root CAS is a data-modifying CTE
+// that returns a row when it matched (INSERT ... ON CONFLICT DO NOTHING for
+// expected revision 0, else UPDATE/DELETE ... WHERE rev = expected); the
+// blobs, passed as two binary array parameters, are inserted from unnest()
+// only if it did; the statement returns whether it matched. A blob key that
+// exists already is a unique violation and undoes it all. The statements
+// are prepared on each connection when it opens. A write with more than
+// 32 MiB of blobs takes several statements in one explicit transaction
+// (BEGIN, the CAS with the first blobs, the other blobs, COMMIT).
 //
-// Connections come from a small pool. A call that fails transiently (the
-// server unreachable or restarting, a lost connection, a serialization
-// failure or deadlock) is retried with exponential backoff until a deadline,
-// then throws an Anomaly of category unavailable naming the server and the
-// last error. One exception: a connection lost while COMMIT was in flight
-// leaves the outcome unknown; that Commit is not retried and throws
-// unavailable at once, saying so. Errors retrying cannot fix are anomalies at
-// once: forbidden (authentication, privileges), not-found (no such database),
-// incorrect (a malformed conninfo, a root name PostgreSQL cannot store),
-// fault (a reused blob key, anything unexpected).
+// Connections come from a small pool; one found closed by the server while
+// idle is replaced before anything is sent on it. A call that fails
+// transiently (the server unreachable or restarting, a lost connection, a
+// serialization failure or deadlock) is retried with exponential backoff
+// until a deadline, then throws an Anomaly of category unavailable naming the
+// server and the last error. One exception: a connection lost while the
+// commit statement (or COMMIT) was in flight leaves the outcome unknown; that
+// Commit is not retried and throws unavailable at once, saying so. Errors
+// retrying cannot fix are anomalies at once: forbidden (authentication,
+// privileges), not-found (no such database), incorrect (a malformed conninfo,
+// a root name PostgreSQL cannot store, a blob near 1 GiB), fault (a reused
+// blob key, anything unexpected).
 #ifndef STRATA_STORAGE_POSTGRES_STORAGE_H_
 #define STRATA_STORAGE_POSTGRES_STORAGE_H_
 
@@ -98,7 +106,10 @@ class PostgresStorage : public Storage {
   template <typename Op>
   auto Run(std::string_view what, Op&& op);
 
-  pg_conn* Acquire();  // a connection from the pool, or a new one
+  // A connection from the pool (checked, without a round trip, that the
+  // server has not closed it), or a new one with the table ensured and the
+  // statements prepared.
+  pg_conn* Acquire();
   void Release(pg_conn* conn);
   // Closes the idle connections (after one was found broken: the others
   // probably are too).
