@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace strata {
 
@@ -38,6 +39,17 @@ inline size_t DecodeUtf8(const char* p, const char* end, char32_t* out) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   *out = cp;
   return len;
+}
+
+// Whether every byte of `s` belongs to a valid UTF-8 code point.
+inline bool IsUtf8(std::string_view s) {
+  for (const char* p = s.data(); p < s.data() + s.size();) {
+    char32_t cp;
+    size_t n = DecodeUtf8(p, s.data() + s.size(), &cp);
+    if (n == 0) return false;
+    p += n;
+  }
+  return true;
 }
 
 // Appends the UTF-8 encoding of a Unicode scalar value.

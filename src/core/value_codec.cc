@@ -255,12 +255,7 @@ Value ByteReader::ReadValue(int depth) {
       case kTagString:
       case kTagUri: {
         std::string_view s = Bytes(Varint());
-        for (const char* p = s.data(); p < s.data() + s.size();) {
-          char32_t cp;
-          size_t n = DecodeUtf8(p, s.data() + s.size(), &cp);
-          if (n == 0) Fail("a string that is not UTF-8");
-          p += n;
-        }
+        if (!IsUtf8(s)) Fail("a string that is not UTF-8");
         return tag == kTagString ? Value::String(s) : Value::Uri(s);
       }
       case kTagBytes: {

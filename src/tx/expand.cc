@@ -8,6 +8,7 @@
 // attribute's type.
 #include <fmt/format.h>
 
+#include "core/utf8.h"
 #include "strata/anomaly.h"
 #include "strata/edn.h"
 #include "strata/functions.h"
@@ -35,6 +36,19 @@ Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
                              {Kw("value"), v},
                              {Kw("expected"), IdentOfValueType(attr.type)},
                              {Kw("form"), form}}));
+}
+
+// Strings and URIs are text: bytes that are not UTF-8 (possible through
+// the C++ API, never through EDN) are refused before they reach the log,
+// which could not be read back.
+void CheckText(const Attribute& attr, const Value& v, const Value& form) {
+  bool text = v.is_string() || v.type() == ValueType::kUri;
+  if (!text || IsUtf8(v.AsString())) return;
+  ThrowIncorrect("invalid-string",
+                 fmt::format("A string value of attribute {} is not valid UTF-8: strings hold "
+                             "text; store binary data as :db.type/bytes",
+                             PrintEdn(attr.ident)),
+                 Value::Map({{Kw("attribute"), attr.ident}, {Kw("form"), form}}));
 }
 
 [[noreturn]] void BadForm(const Value& form, std::string_view what) {
@@ -419,6 +433,7 @@ Value CoerceValue(const Database& db, const Attribute& attr, const Value& v, con
   }
   if (attr.type != ValueType::kTuple) {
     if (!IsTypeOk(attr.type, v)) wrong();
+    CheckText(attr, v, form);
     return v;
   }
   // Tuples: 2 to 8 elements, each of its declared type or nil.
@@ -439,6 +454,7 @@ Value CoerceValue(const Database& db, const Attribute& attr, const Value& v, con
     } else if (t == ValueType::kFloat && item.is_double()) {
       out.push_back(Value::Float(static_cast<float>(item.AsDouble())));
     } else if (IsTypeOk(t, item) && t != ValueType::kTuple) {
+      CheckText(attr, item, form);
       out.push_back(item);
     } else {
       wrong();

@@ -155,6 +155,19 @@ TEST_F(TupleTest, HeterogeneousTupleChecksEachElementAndTheArity) {
   }
 }
 
+// Strings are text: bytes that are not UTF-8 (only the C++ API can make
+// them) would be logged and never read back, so they are refused.
+TEST_F(TupleTest, StringsThatAreNotUtf8AreRefused) {
+  Value bad = Value::String(std::string("caf\xC3", 4));
+  Value form = Value::Vector({Value::Vector({K("db/add"), S("y"), K("db/doc"), bad})});
+  EXPECT_TRUE(IsAnomaly(Reject(form), Category::kIncorrect, "db.error/invalid-string"));
+  Value in_tuple = Value::Vector(
+      {Value::Vector({K("db/add"), S("y"), K("loc/point"), Value::Vector({bad, L(1)})})});
+  EXPECT_TRUE(IsAnomaly(Reject(in_tuple), Category::kIncorrect, "db.error/invalid-string"));
+  Tx(Value::Vector({Value::Vector(
+      {K("db/add"), S("y"), K("db/doc"), Value::String(std::string("caf\xC3\xA9", 5))})}));
+}
+
 TEST_F(TupleTest, HomogeneousTupleChecksEveryElementAndTwoToEight) {
   TxReport r = Tx(R"([[:db/add "x" :loc/scores [1 2 3]]])");
   EXPECT_EQ(One(*r.Tempid("x"), "loc/scores"), Value::Tuple({L(1), L(2), L(3)}));
