@@ -1,0 +1,437 @@
+// Leaf segment encoding (see segment.h for the format).
+#include "index/segment.h"
+
+#include <fmt/format.h>
+#include <lz4.h>
+
+#include <array>
+#include <cassert>
+#include <climits>
+#include <utility>
+
+#include "core/value_codec.h"
+#include "index/datom_order.h"
+#include "strata/anomaly.h"
+
+namespace strata::internal {
+namespace {
+
+constexpr std::string_view kMagic = "SSEG";
+
+// The index byte is the public enum's value: pinned, since it is on disk.
+static_assert(static_cast<int>(Index::kEavt) == 0 && static_cast<int>(Index::kAevt) == 1 &&
+              static_cast<int>(Index::kAvet) == 2 && static_cast<int>(Index::kVaet) == 3);
+
+enum Codec : uint8_t { kRaw = 0, kLz4 = 1 };
+enum Layout : uint8_t { kDeltas = 0, kRuns = 1 };
+enum ValueKind : uint8_t {
+  kValue = 0,
+  kLongKind = 1,
+  kRefKind = 2,
+  kInstantKind = 3,
+  kRepeat = 4,
+};
+
+// LZ4 spells a long match as one byte per 255 of length, so no block
+// decompresses to more than 255 times its size: the bound that lets a
+// decoder reject a length before allocating it.
+constexpr uint64_t kMaxLz4Ratio = 255;
+
+// Columns too short for LZ4 to win are not worth trying.
+constexpr size_t kMinCompressible = 16;
+
+// The columns in blob order, with their names for anomalies.
+enum ColumnId : uint8_t { kE, kA, kTx, kAdded, kKinds, kNumbers, kValues, kColumnCount };
+constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
+    "e", "a", "tx", "added", "v kinds", "v numbers", "v values"};
+
+// tx shares a word with `added` in a Datom: 63 signed bits, of which we
+// accept the non-negative half.
+constexpr int64_t kTxLimit = int64_t{1} << 62;
+
+std::string_view IndexName(Index index) {
+  switch (index) {
+    case Index::kEavt:
+      return "EAVT";
+    case Index::kAevt:
+      return "AEVT";
+    case Index::kAvet:
+      return "AVET";
+    case Index::kVaet:
+      return "VAET";
+  }
+  return "?";
+}
+
+size_t VarintSize(uint64_t n) {
+  size_t size = 1;
+  for (; n >= 0x80; n >>= 7) ++size;
+  return size;
+}
+
+// Differences are taken modulo 2^64 and read back the same way, so every
+// pair of numbers has one and no overflow is possible.
+uint64_t Delta(uint64_t x, uint64_t previous) { return ZigZag(static_cast<int64_t>(x - previous)); }
+
+// ---- Encoding
+
+// `raw` as a framed column: one LZ4 block if that is smaller, else as is.
+std::string Column(std::string_view raw) {
+  std::string out;
+  if (raw.size() >= kMinCompressible && raw.size() <= LZ4_MAX_INPUT_SIZE) {
+    int raw_size = static_cast<int>(raw.size());
+    std::string block(static_cast<size_t>(LZ4_compressBound(raw_size)), '\0');
+    int n =
+        LZ4_compress_default(raw.data(), block.data(), raw_size, static_cast<int>(block.size()));
+    if (n > 0 && VarintSize(static_cast<uint64_t>(n)) + static_cast<size_t>(n) < raw.size()) {
+      out.push_back(static_cast<char>(kLz4));
+      PutVarint(raw.size(), &out);
+      PutVarint(static_cast<uint64_t>(n), &out);
+      out.append(block.data(), static_cast<size_t>(n));
+      return out;
+    }
+  }
+  out.push_back(static_cast<char>(kRaw));
+  PutVarint(raw.size(), &out);
+  out.append(raw);
+  return out;
+}
+
+// One number per datom (e, a or tx), in whichever layout frames smaller:
+// deltas suit numbers that change at every datom, runs those that repeat
+// (a in AEVT and AVET, e in EAVT, tx within a transaction's entities).
+template <typename Get>
+std::string NumberColumn(std::span<const Datom> datoms, Get get) {
+  std::string deltas(1, static_cast<char>(kDeltas));
+  std::string runs(1, static_cast<char>(kRuns));
+  uint64_t previous = 0;
+  for (size_t i = 0; i < datoms.size();) {
+    uint64_t x = static_cast<uint64_t>(get(datoms[i]));
+    size_t end = i + 1;
+    while (end < datoms.size() && static_cast<uint64_t>(get(datoms[end])) == x) ++end;
+    PutVarint(Delta(x, previous), &deltas);
+    deltas.append(end - i - 1, '\0');  // the zero deltas of the rest of the run
+    PutVarint(Delta(x, previous), &runs);
+    PutVarint(end - i - 1, &runs);
+    previous = x;
+    i = end;
+  }
+  std::string by_deltas = Column(deltas);
+  std::string by_runs = Column(runs);
+  return by_runs.size() < by_deltas.size() ? by_runs : by_deltas;
+}
+
+ValueKind KindOf(const Value& v) {
+  switch (v.type()) {
+    case ValueType::kLong:
+      return kLongKind;
+    case ValueType::kRef:
+      return kRefKind;
+    case ValueType::kInstant:
+      return kInstantKind;
+    default:
+      return kValue;
+  }
+}
+
+// The v kinds, v numbers and v values columns, appended to *out.
+void PutValueColumns(std::span<const Datom> datoms, std::string* out) {
+  std::string kinds;
+  std::string numbers;
+  std::string values;
+  kinds.reserve(datoms.size());
+  std::array<uint64_t, kInstantKind + 1> last{};
+  // A value's kind and payload: equal keys mean identical values, down to
+  // the types inside a tuple (a ref and a long are equal Values, yet each
+  // must come back as itself), so only then is a value a repeat.
+  std::string key;
+  std::string previous_key;
+  for (size_t i = 0; i < datoms.size(); ++i) {
+    const Value& v = datoms[i].v;
+    ValueKind kind = KindOf(v);
+    uint64_t number = 0;
+    key.assign(1, static_cast<char>(kind));
+    if (kind == kValue) {
+      EncodeValue(v, &key);
+    } else {
+      number = static_cast<uint64_t>(kind == kInstantKind ? v.AsInstant() : v.AsLong());
+      PutVarint(number, &key);
+    }
+    if (i > 0 && key == previous_key) {
+      kinds.push_back(static_cast<char>(kRepeat));
+      continue;
+    }
+    kinds.push_back(static_cast<char>(kind));
+    if (kind == kValue) {
+      values.append(key, 1);
+    } else {
+      PutVarint(Delta(number, last[kind]), &numbers);
+      last[kind] = number;
+    }
+    std::swap(key, previous_key);
+  }
+  out->append(Column(kinds));
+  out->append(Column(numbers));
+  out->append(Column(values));
+}
+
+// ---- Decoding
+
+// Reads the varints and bytes of a decoded column with ByteReader's checks,
+// but inline: the column loops read one or two for every datom.
+class ColumnReader {
+ public:
+  ColumnReader(std::string_view data, std::string_view what) : data_(data), what_(what) {}
+
+  uint64_t Varint() {
+    if (pos_ < data_.size() && static_cast<uint8_t>(data_[pos_]) < 0x80) {
+      return static_cast<uint8_t>(data_[pos_++]);
+    }
+    return LongVarint();
+  }
+  uint8_t Byte() {
+    if (pos_ >= data_.size()) Fail("unexpected end");
+    return static_cast<uint8_t>(data_[pos_++]);
+  }
+  bool done() const { return pos_ == data_.size(); }
+  // Throws the fault anomaly for this column, at the current byte.
+  [[noreturn]] void Fail(std::string_view problem) const {
+    ByteReader r(data_, what_);
+    r.Bytes(pos_);
+    r.Fail(problem);
+  }
+
+ private:
+  uint64_t LongVarint() {
+    uint64_t n = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t b = Byte();
+      n |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return n;
+    }
+    Fail("a varint longer than 10 bytes");
+  }
+
+  std::string_view data_;
+  std::string_view what_;
+  size_t pos_ = 0;
+};
+
+// A column's raw bytes: a view of the input, or decompressed into `owned`.
+struct ColumnBytes {
+  std::string owned;
+  std::string_view input;
+  bool compressed = false;
+
+  std::string_view data() const { return compressed ? std::string_view(owned) : input; }
+};
+
+// Reads the next column's frame from `r` into *column. Unless `expected_size`
+// is negative, the raw column must be exactly that long.
+void ReadColumn(ByteReader& r, ColumnId id, int64_t expected_size, ColumnBytes* column) {
+  std::string_view name = kColumnNames[id];
+  uint8_t codec = r.Byte();
+  uint64_t raw_size = r.Varint();
+  if (expected_size >= 0 && raw_size != static_cast<uint64_t>(expected_size)) {
+    r.Fail(fmt::format("the {} column has {} bytes where the datom count needs {}", name, raw_size,
+                       expected_size));
+  }
+  if (codec == kRaw) {
+    column->input = r.Bytes(raw_size);
+    return;
+  }
+  if (codec != kLz4) r.Fail(fmt::format("an unknown codec {} for the {} column", codec, name));
+  std::string_view block = r.Bytes(r.Varint());
+  if (block.size() > INT_MAX || raw_size > LZ4_MAX_INPUT_SIZE ||
+      raw_size > kMaxLz4Ratio * block.size()) {
+    r.Fail(fmt::format("the {} column claims {} bytes from an LZ4 block of {}", name, raw_size,
+                       block.size()));
+  }
+  column->owned.resize(raw_size);
+  int n = LZ4_decompress_safe(block.data(), column->owned.data(), static_cast<int>(block.size()),
+                              static_cast<int>(raw_size));
+  if (n < 0 || static_cast<uint64_t>(n) != raw_size) {
+    r.Fail(fmt::format("the {} column's LZ4 block does not decompress to its {} bytes", name,
+                       raw_size));
+  }
+  column->compressed = true;
+}
+
+// Decodes a number column of n datoms, handing each number to `set(i, x)`,
+// which returns false if x is out of range (`range_problem`).
+template <typename Set>
+void DecodeNumbers(std::string_view raw, size_t n, std::string_view what,
+                   std::string_view range_problem, Set set) {
+  ColumnReader r(raw, what);
+  uint8_t layout = r.Byte();
+  uint64_t x = 0;
+  if (layout == kDeltas) {
+    for (size_t i = 0; i < n; ++i) {
+      x += static_cast<uint64_t>(UnZigZag(r.Varint()));
+      if (!set(i, static_cast<int64_t>(x))) r.Fail(range_problem);
+    }
+  } else if (layout == kRuns) {
+    for (size_t i = 0; i < n;) {
+      x += static_cast<uint64_t>(UnZigZag(r.Varint()));
+      uint64_t rest = r.Varint();
+      if (rest >= n - i) r.Fail("a run past the last datom");
+      for (size_t end = i + rest + 1; i < end; ++i) {
+        if (!set(i, static_cast<int64_t>(x))) r.Fail(range_problem);
+      }
+    }
+  } else {
+    r.Fail(fmt::format("an unknown layout {}", layout));
+  }
+  if (!r.done()) r.Fail("bytes after the last datom");
+}
+
+void DecodeValues(const std::array<ColumnBytes, kColumnCount>& columns,
+                  const std::array<std::string, kColumnCount>& whats, std::vector<Datom>* datoms) {
+  ColumnReader kinds(columns[kKinds].data(), whats[kKinds]);
+  ColumnReader numbers(columns[kNumbers].data(), whats[kNumbers]);
+  ByteReader values(columns[kValues].data(), whats[kValues]);
+  std::array<uint64_t, kInstantKind + 1> last{};
+  Datom* d = datoms->data();
+  for (size_t i = 0; i < datoms->size(); ++i) {
+    uint8_t kind = kinds.Byte();
+    switch (kind) {
+      case kValue:
+        d[i].v = values.ReadValue();
+        break;
+      case kLongKind:
+      case kRefKind:
+      case kInstantKind: {
+        last[kind] += static_cast<uint64_t>(UnZigZag(numbers.Varint()));
+        int64_t x = static_cast<int64_t>(last[kind]);
+        d[i].v = kind == kLongKind  ? Value::Long(x)
+                 : kind == kRefKind ? Value::Ref(x)
+                                    : Value::Instant(x);
+        break;
+      }
+      case kRepeat:
+        if (i == 0) kinds.Fail("the first value repeats a previous one");
+        d[i].v = d[i - 1].v;
+        break;
+      default:
+        kinds.Fail(fmt::format("an unknown value kind {}", kind));
+    }
+  }
+  if (!numbers.done()) numbers.Fail("bytes after the last number");
+  if (!values.done()) values.Fail("bytes after the last value");
+}
+
+void DecodeAdded(std::string_view bits, std::string_view what, std::vector<Datom>* datoms) {
+  size_t n = datoms->size();
+  for (size_t i = 0; i < n; ++i) {
+    (*datoms)[i].added = ((static_cast<uint8_t>(bits[i / 8]) >> (i % 8)) & 1) != 0;
+  }
+  if (n % 8 != 0 && (static_cast<uint8_t>(bits.back()) >> (n % 8)) != 0) {
+    ByteReader(bits, what).Fail("flags set past the last datom");
+  }
+}
+
+// Throws unless the datoms are strictly ascending in kIndex's order: the
+// check that makes a leaf trustworthy for seeks whatever its bytes said.
+template <Index kIndex>
+void CheckOrder(const std::vector<Datom>& datoms, std::string_view what) {
+  for (size_t i = 1; i < datoms.size(); ++i) {
+    if (CompareIn<kIndex>(datoms[i - 1], datoms[i]) >= 0) {
+      ThrowFault(fmt::format("{} is corrupt: datom {} does not follow datom {} in {} order", what,
+                             i, i - 1, IndexName(kIndex)),
+                 Value::Map({{Value::Keyword("blob"), Value::String(what)},
+                             {Value::Keyword("datom"), Value::Long(static_cast<int64_t>(i))}}));
+    }
+  }
+}
+
+}  // namespace
+
+std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
+#ifndef NDEBUG
+  for (size_t i = 0; i < datoms.size(); ++i) {
+    assert(datoms[i].e >= 0 && datoms[i].a >= 0 && datoms[i].tx >= 0);
+    assert((i == 0 || CompareDatoms(index, datoms[i - 1], datoms[i]) < 0) &&
+           "REQUIRES: datoms strictly ascending in the index's order");
+  }
+#endif
+  std::string out;
+  BeginFrame(kMagic, kSegmentVersion, &out);
+  out.push_back(static_cast<char>(SegmentKind::kLeaf));
+  out.push_back(static_cast<char>(index));
+  PutVarint(datoms.size(), &out);
+  out.append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.e; }));
+  out.append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.a; }));
+  out.append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.tx; }));
+  std::string added((datoms.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < datoms.size(); ++i) {
+    if (datoms[i].added) added[i / 8] = static_cast<char>(added[i / 8] | (1 << (i % 8)));
+  }
+  out.append(Column(added));
+  PutValueColumns(datoms, &out);
+  EndFrame(&out);
+  return out;
+}
+
+Leaf DecodeLeaf(std::string_view bytes, std::string_view what) {
+  ByteReader r = OpenFrame(bytes, kMagic, kSegmentVersion, "segment", what);
+  uint8_t kind = r.Byte();
+  if (kind != static_cast<uint8_t>(SegmentKind::kLeaf)) {
+    r.Fail(fmt::format("not a leaf segment (kind {})", kind));
+  }
+  uint8_t index = r.Byte();
+  if (index > static_cast<uint8_t>(Index::kVaet)) r.Fail(fmt::format("an unknown index {}", index));
+  uint64_t n = r.Varint();
+  // Each datom has a byte in the v kinds column, which LZ4 shrinks at most
+  // 255-fold: a bigger count cannot be true of this input.
+  if (n > kMaxLz4Ratio * bytes.size()) r.Fail(fmt::format("a count of {} datoms", n));
+
+  std::array<std::string, kColumnCount> whats;
+  std::array<ColumnBytes, kColumnCount> columns;
+  for (uint8_t id = 0; id < kColumnCount; ++id) {
+    whats[id] = fmt::format("{} ({} column)", what, kColumnNames[id]);
+    int64_t expected_size = id == kKinds   ? static_cast<int64_t>(n)
+                            : id == kAdded ? static_cast<int64_t>((n + 7) / 8)
+                                           : -1;
+    ReadColumn(r, static_cast<ColumnId>(id), expected_size, &columns[id]);
+  }
+  if (!r.done()) r.Fail("bytes after the last column");
+
+  // Every column is read and sized to n: now the datoms are justified.
+  Leaf leaf;
+  leaf.index = static_cast<Index>(index);
+  leaf.datoms.resize(n);
+  Datom* d = leaf.datoms.data();
+  DecodeNumbers(columns[kE].data(), n, whats[kE], "a negative entity id", [d](size_t i, int64_t x) {
+    d[i].e = x;
+    return x >= 0;
+  });
+  DecodeNumbers(columns[kA].data(), n, whats[kA], "a negative attribute id",
+                [d](size_t i, int64_t x) {
+                  d[i].a = x;
+                  return x >= 0;
+                });
+  DecodeNumbers(columns[kTx].data(), n, whats[kTx], "a tx out of range", [d](size_t i, int64_t x) {
+    if (x < 0 || x >= kTxLimit) return false;
+    d[i].tx = x;
+    return true;
+  });
+  DecodeAdded(columns[kAdded].data(), whats[kAdded], &leaf.datoms);
+  DecodeValues(columns, whats, &leaf.datoms);
+  switch (leaf.index) {
+    case Index::kEavt:
+      CheckOrder<Index::kEavt>(leaf.datoms, what);
+      break;
+    case Index::kAevt:
+      CheckOrder<Index::kAevt>(leaf.datoms, what);
+      break;
+    case Index::kAvet:
+      CheckOrder<Index::kAvet>(leaf.datoms, what);
+      break;
+    case Index::kVaet:
+      CheckOrder<Index::kVaet>(leaf.datoms, what);
+      break;
+  }
+  return leaf;
+}
+
+}  // namespace strata::internal
