@@ -189,11 +189,8 @@ void DurableTransactor::RunLoop() {
     std::vector<Request*> batch;
     {
       std::unique_lock lock(mutex_);
-      // Take the next batch once no built group waits for the committer:
-      // meanwhile requests pile up, so groups grow with the load.
       runner_cv_.wait(lock, [this] {
-        return dead_ || (!queue_.empty() && waiting_.empty()) ||
-               (stopping_ && queue_.empty() && in_flight_ == 0);
+        return dead_ || !queue_.empty() || (stopping_ && in_flight_ == 0);
       });
       if (dead_ || queue_.empty()) {
         runner_done_ = true;
@@ -220,8 +217,17 @@ void DurableTransactor::RunLoop() {
         continue;
       }
       base = group.state;
-      waiting_.push_back(std::move(group));
-      ++in_flight_;
+      if (waiting_.empty()) {
+        waiting_.push_back(std::move(group));
+        ++in_flight_;
+      } else {
+        // The committer is busy: this batch joins the group it will take
+        // next, so a group holds everything that arrived during a commit.
+        Group& open = waiting_.back();
+        for (Outcome& o : group.outcomes) open.outcomes.push_back(std::move(o));
+        for (LogEntry& e : group.entries) open.entries.push_back(std::move(e));
+        open.state = std::move(group.state);
+      }
     }
     committer_cv_.notify_one();
   }

@@ -5,18 +5,19 @@
 // waiting for the disk overlap:
 //
 //   Transact() --queue--> runner thread --group--> committer thread
-//                         runs every queued         appends the group's log
-//                         transaction against the   entries as one blob and
-//                         newest database, durable  moves the root with one
-//                         or not yet; one group     CAS (a group commit);
-//                         per batch                 then publishes the group's
+//                         runs each transaction     appends the group's log
+//                         as it arrives, on the     entries as one blob and
+//                         newest database (durable  moves the root with one
+//                         or not yet), adding it    CAS (a group commit);
+//                         to the open group         then publishes the group's
 //                                                   database and answers
 //
 // While the committer waits for storage to make group k durable, the runner
-// builds group k+1 on top of k's database; it takes the next batch only when
-// the committer has taken k+1, so at most one group waits and groups grow
-// with the load. Nothing is answered, success or anomaly, before every
-// group ahead of it is durable, so every answer is true of the durable log.
+// runs what arrives into group k+1, on top of k's database; the committer
+// takes k+1 whole when it is done with k, so a group holds everything that
+// arrived during the previous commit and groups grow with the load. Nothing
+// is answered, success or anomaly, before every group ahead of it is
+// durable, so every answer is true of the durable log.
 //
 // If the CAS fails, another process wrote first: the committer catches up
 // with the log, and the failed group and every group built on it go back to
@@ -158,7 +159,8 @@ class DurableTransactor : public Transactor {
   std::condition_variable runner_cv_;
   std::condition_variable committer_cv_;
   std::deque<Request*> queue_;  // GUARDED_BY(mutex_)
-  std::deque<Group> waiting_;   // built, not yet taken; GUARDED_BY(mutex_)
+  // The open group: built, not yet taken by the committer (at most one).
+  std::deque<Group> waiting_;   // GUARDED_BY(mutex_)
   int in_flight_ = 0;           // built and not yet finished; GUARDED_BY(mutex_)
   // Bumped when the runner must start again from restart_state_.
   uint64_t generation_ = 0;                         // GUARDED_BY(mutex_)
