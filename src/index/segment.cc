@@ -1,4 +1,4 @@
-// Leaf segment encoding (see segment.h for the format).
+// Leaf and directory segment encoding (see segment.h for the format).
 #include "index/segment.h"
 
 #include <fmt/format.h>
@@ -7,6 +7,8 @@
 #include <array>
 #include <cassert>
 #include <climits>
+#include <cstring>
+#include <optional>
 #include <utility>
 
 #include "core/value_codec.h"
@@ -40,10 +42,27 @@ constexpr uint64_t kMaxLz4Ratio = 255;
 // Columns too short for LZ4 to win are not worth trying.
 constexpr size_t kMinCompressible = 16;
 
-// The columns in blob order, with their names for anomalies.
-enum ColumnId : uint8_t { kE, kA, kTx, kAdded, kKinds, kNumbers, kValues, kColumnCount };
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "e", "a", "tx", "added", "v kinds", "v numbers", "v values"};
+// The columns in blob order, with their names for anomalies: the datom
+// columns of a leaf (or of a directory's first datoms), then a directory's.
+enum ColumnId : uint8_t {
+  kE,
+  kA,
+  kTx,
+  kAdded,
+  kKinds,
+  kNumbers,
+  kValues,
+  kColumnCount,  // the datom columns
+  kChildIds = kColumnCount,
+  kChildKinds,
+  kChildCounts,
+  kAllColumns,
+};
+constexpr std::array<std::string_view, kAllColumns> kColumnNames = {
+    "e",         "a",        "tx",        "added",       "v kinds",
+    "v numbers", "v values", "child ids", "child kinds", "child counts"};
+
+constexpr size_t kUuidSize = 16;
 
 // tx shares a word with `added` in a Datom: 63 signed bits, of which we
 // accept the non-negative half.
@@ -175,6 +194,19 @@ void PutValueColumns(std::span<const Datom> datoms, std::string* out) {
   out->append(Column(values));
 }
 
+// The seven datom columns of `datoms`, appended to *out.
+void PutDatomColumns(std::span<const Datom> datoms, std::string* out) {
+  out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.e; }));
+  out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.a; }));
+  out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.tx; }));
+  std::string added((datoms.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < datoms.size(); ++i) {
+    if (datoms[i].added) added[i / 8] = static_cast<char>(added[i / 8] | (1 << (i % 8)));
+  }
+  out->append(Column(added));
+  PutValueColumns(datoms, out);
+}
+
 // ---- Decoding
 
 // Reads the varints and bytes of a decoded column with ByteReader's checks,
@@ -285,8 +317,8 @@ void DecodeNumbers(std::string_view raw, size_t n, std::string_view what,
   if (!r.done()) r.Fail("bytes after the last datom");
 }
 
-void DecodeValues(const std::array<ColumnBytes, kColumnCount>& columns,
-                  const std::array<std::string, kColumnCount>& whats, std::vector<Datom>* datoms) {
+void DecodeValues(const std::array<ColumnBytes, kAllColumns>& columns,
+                  const std::array<std::string, kAllColumns>& whats, std::vector<Datom>* datoms) {
   ColumnReader kinds(columns[kKinds].data(), whats[kKinds]);
   ColumnReader numbers(columns[kNumbers].data(), whats[kNumbers]);
   ByteReader values(columns[kValues].data(), whats[kValues]);
@@ -344,6 +376,144 @@ void CheckOrder(const std::vector<Datom>& datoms, std::string_view what) {
   }
 }
 
+void CheckOrder(Index index, const std::vector<Datom>& datoms, std::string_view what) {
+  switch (index) {
+    case Index::kEavt:
+      return CheckOrder<Index::kEavt>(datoms, what);
+    case Index::kAevt:
+      return CheckOrder<Index::kAevt>(datoms, what);
+    case Index::kAvet:
+      return CheckOrder<Index::kAvet>(datoms, what);
+    case Index::kVaet:
+      return CheckOrder<Index::kVaet>(datoms, what);
+  }
+}
+
+// A segment's frame and columns, read and sized but not yet decoded.
+struct SegmentColumns {
+  SegmentKind kind = SegmentKind::kLeaf;
+  Index index = Index::kEavt;
+  uint64_t n = 0;
+  std::array<std::string, kAllColumns> whats;
+  std::array<ColumnBytes, kAllColumns> columns;
+};
+
+// Opens the frame of a segment of `kind` (either kind if nullopt) and reads
+// every column's frame, checking sizes against n and the input.
+void ReadSegmentColumns(std::string_view bytes, std::string_view what,
+                        std::optional<SegmentKind> expected, SegmentColumns* out) {
+  ByteReader r = OpenFrame(bytes, kMagic, kSegmentVersion, "segment", what);
+  uint8_t kind = r.Byte();
+  bool is_leaf = kind == static_cast<uint8_t>(SegmentKind::kLeaf);
+  bool is_directory = kind == static_cast<uint8_t>(SegmentKind::kDirectory);
+  if (expected == SegmentKind::kLeaf && !is_leaf) {
+    r.Fail(fmt::format("not a leaf segment (kind {})", kind));
+  }
+  if (expected == SegmentKind::kDirectory && !is_directory) {
+    r.Fail(fmt::format("not a directory segment (kind {})", kind));
+  }
+  if (!is_leaf && !is_directory) r.Fail(fmt::format("an unknown segment kind {}", kind));
+  out->kind = static_cast<SegmentKind>(kind);
+  uint8_t index = r.Byte();
+  if (index > static_cast<uint8_t>(Index::kVaet)) r.Fail(fmt::format("an unknown index {}", index));
+  out->index = static_cast<Index>(index);
+  uint64_t n = r.Varint();
+  // Each datom has a byte in the v kinds column, which LZ4 shrinks at most
+  // 255-fold: a bigger count cannot be true of this input.
+  if (n > kMaxLz4Ratio * bytes.size()) r.Fail(fmt::format("a count of {} datoms", n));
+  if (is_directory && n == 0) r.Fail("a directory with no children");
+  out->n = n;
+  uint8_t columns = is_leaf ? kColumnCount : kAllColumns;
+  for (uint8_t id = 0; id < columns; ++id) {
+    out->whats[id] = fmt::format("{} ({} column)", what, kColumnNames[id]);
+    int64_t expected_size = id == kKinds || id == kChildKinds ? static_cast<int64_t>(n)
+                            : id == kAdded                    ? static_cast<int64_t>((n + 7) / 8)
+                            : id == kChildIds                 ? static_cast<int64_t>(n * kUuidSize)
+                                                              : -1;
+    ReadColumn(r, static_cast<ColumnId>(id), expected_size, &out->columns[id]);
+  }
+  if (!r.done()) r.Fail("bytes after the last column");
+}
+
+// Decodes the datom columns of `c` (every column already read and sized to
+// n, so the datoms are justified) and checks their order.
+std::vector<Datom> DecodeDatomColumns(const SegmentColumns& c, std::string_view what) {
+  std::vector<Datom> datoms(c.n);
+  Datom* d = datoms.data();
+  const auto& whats = c.whats;
+  const auto& columns = c.columns;
+  DecodeNumbers(columns[kE].data(), c.n, whats[kE], "a negative entity id",
+                [d](size_t i, int64_t x) {
+                  d[i].e = x;
+                  return x >= 0;
+                });
+  DecodeNumbers(columns[kA].data(), c.n, whats[kA], "a negative attribute id",
+                [d](size_t i, int64_t x) {
+                  d[i].a = x;
+                  return x >= 0;
+                });
+  DecodeNumbers(columns[kTx].data(), c.n, whats[kTx], "a tx out of range",
+                [d](size_t i, int64_t x) {
+                  if (x < 0 || x >= kTxLimit) return false;
+                  d[i].tx = x;
+                  return true;
+                });
+  DecodeAdded(columns[kAdded].data(), whats[kAdded], &datoms);
+  DecodeValues(columns, whats, &datoms);
+  CheckOrder(c.index, datoms, what);
+  return datoms;
+}
+
+Leaf DecodeLeafColumns(const SegmentColumns& c, std::string_view what) {
+  Leaf leaf;
+  leaf.index = c.index;
+  leaf.datoms = DecodeDatomColumns(c, what);
+  return leaf;
+}
+
+Directory DecodeDirectoryColumns(const SegmentColumns& c, std::string_view what) {
+  // The child columns first: they are cheap, and checking them before the
+  // values means less work on damaged input.
+  std::string_view kinds = c.columns[kChildKinds].data();
+  for (size_t i = 0; i < c.n; ++i) {
+    auto kind = static_cast<uint8_t>(kinds[i]);
+    if (kind != static_cast<uint8_t>(SegmentKind::kLeaf) &&
+        kind != static_cast<uint8_t>(SegmentKind::kDirectory)) {
+      ByteReader r(kinds, c.whats[kChildKinds]);
+      r.Bytes(i);
+      r.Fail(fmt::format("an unknown child kind {}", kind));
+    }
+  }
+  std::vector<int64_t> counts(c.n);
+  ColumnReader counts_reader(c.columns[kChildCounts].data(), c.whats[kChildCounts]);
+  uint64_t total = 0;
+  for (size_t i = 0; i < c.n; ++i) {
+    uint64_t count = counts_reader.Varint();
+    if (count == 0) counts_reader.Fail("a child with no datoms");
+    if (count >= static_cast<uint64_t>(kTxLimit) - total) {
+      counts_reader.Fail("child counts that add up past 2^62");
+    }
+    total += count;
+    counts[i] = static_cast<int64_t>(count);
+  }
+  if (!counts_reader.done()) counts_reader.Fail("bytes after the last count");
+
+  std::vector<Datom> firsts = DecodeDatomColumns(c, what);
+  Directory dir;
+  dir.index = c.index;
+  dir.count = static_cast<int64_t>(total);
+  dir.children.resize(c.n);
+  std::string_view ids = c.columns[kChildIds].data();
+  for (size_t i = 0; i < c.n; ++i) {
+    ChildRef& child = dir.children[i];
+    child.first = std::move(firsts[i]);
+    std::memcpy(child.id.bytes.data(), ids.data() + i * kUuidSize, kUuidSize);
+    child.kind = static_cast<SegmentKind>(kinds[i]);
+    child.count = counts[i];
+  }
+  return dir;
+}
+
 }  // namespace
 
 std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
@@ -359,79 +529,65 @@ std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
   out.push_back(static_cast<char>(SegmentKind::kLeaf));
   out.push_back(static_cast<char>(index));
   PutVarint(datoms.size(), &out);
-  out.append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.e; }));
-  out.append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.a; }));
-  out.append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.tx; }));
-  std::string added((datoms.size() + 7) / 8, '\0');
-  for (size_t i = 0; i < datoms.size(); ++i) {
-    if (datoms[i].added) added[i / 8] = static_cast<char>(added[i / 8] | (1 << (i % 8)));
-  }
-  out.append(Column(added));
-  PutValueColumns(datoms, &out);
+  PutDatomColumns(datoms, &out);
   EndFrame(&out);
   return out;
 }
 
 Leaf DecodeLeaf(std::string_view bytes, std::string_view what) {
-  ByteReader r = OpenFrame(bytes, kMagic, kSegmentVersion, "segment", what);
-  uint8_t kind = r.Byte();
-  if (kind != static_cast<uint8_t>(SegmentKind::kLeaf)) {
-    r.Fail(fmt::format("not a leaf segment (kind {})", kind));
-  }
-  uint8_t index = r.Byte();
-  if (index > static_cast<uint8_t>(Index::kVaet)) r.Fail(fmt::format("an unknown index {}", index));
-  uint64_t n = r.Varint();
-  // Each datom has a byte in the v kinds column, which LZ4 shrinks at most
-  // 255-fold: a bigger count cannot be true of this input.
-  if (n > kMaxLz4Ratio * bytes.size()) r.Fail(fmt::format("a count of {} datoms", n));
+  SegmentColumns c;
+  ReadSegmentColumns(bytes, what, SegmentKind::kLeaf, &c);
+  return DecodeLeafColumns(c, what);
+}
 
-  std::array<std::string, kColumnCount> whats;
-  std::array<ColumnBytes, kColumnCount> columns;
-  for (uint8_t id = 0; id < kColumnCount; ++id) {
-    whats[id] = fmt::format("{} ({} column)", what, kColumnNames[id]);
-    int64_t expected_size = id == kKinds   ? static_cast<int64_t>(n)
-                            : id == kAdded ? static_cast<int64_t>((n + 7) / 8)
-                                           : -1;
-    ReadColumn(r, static_cast<ColumnId>(id), expected_size, &columns[id]);
+std::string EncodeDirectory(Index index, std::span<const ChildRef> children) {
+  std::vector<Datom> firsts;
+  firsts.reserve(children.size());
+  std::string ids;
+  ids.reserve(children.size() * kUuidSize);
+  std::string kinds;
+  std::string counts;
+  [[maybe_unused]] int64_t total = 0;
+  for (const ChildRef& child : children) {
+    assert(child.count >= 1 && child.count < kTxLimit - total && "REQUIRES: counts in range");
+    total += child.count;
+    firsts.push_back(child.first);
+    ids.append(reinterpret_cast<const char*>(child.id.bytes.data()), kUuidSize);
+    kinds.push_back(static_cast<char>(child.kind));
+    PutVarint(static_cast<uint64_t>(child.count), &counts);
   }
-  if (!r.done()) r.Fail("bytes after the last column");
+#ifndef NDEBUG
+  assert(!children.empty() && "REQUIRES: at least one child");
+  for (size_t i = 0; i < firsts.size(); ++i) {
+    assert(firsts[i].e >= 0 && firsts[i].a >= 0 && firsts[i].tx >= 0);
+    assert((i == 0 || CompareDatoms(index, firsts[i - 1], firsts[i]) < 0) &&
+           "REQUIRES: first datoms strictly ascending in the index's order");
+  }
+#endif
+  std::string out;
+  BeginFrame(kMagic, kSegmentVersion, &out);
+  out.push_back(static_cast<char>(SegmentKind::kDirectory));
+  out.push_back(static_cast<char>(index));
+  PutVarint(children.size(), &out);
+  PutDatomColumns(firsts, &out);
+  out.append(Column(ids));
+  out.append(Column(kinds));
+  out.append(Column(counts));
+  EndFrame(&out);
+  return out;
+}
 
-  // Every column is read and sized to n: now the datoms are justified.
-  Leaf leaf;
-  leaf.index = static_cast<Index>(index);
-  leaf.datoms.resize(n);
-  Datom* d = leaf.datoms.data();
-  DecodeNumbers(columns[kE].data(), n, whats[kE], "a negative entity id", [d](size_t i, int64_t x) {
-    d[i].e = x;
-    return x >= 0;
-  });
-  DecodeNumbers(columns[kA].data(), n, whats[kA], "a negative attribute id",
-                [d](size_t i, int64_t x) {
-                  d[i].a = x;
-                  return x >= 0;
-                });
-  DecodeNumbers(columns[kTx].data(), n, whats[kTx], "a tx out of range", [d](size_t i, int64_t x) {
-    if (x < 0 || x >= kTxLimit) return false;
-    d[i].tx = x;
-    return true;
-  });
-  DecodeAdded(columns[kAdded].data(), whats[kAdded], &leaf.datoms);
-  DecodeValues(columns, whats, &leaf.datoms);
-  switch (leaf.index) {
-    case Index::kEavt:
-      CheckOrder<Index::kEavt>(leaf.datoms, what);
-      break;
-    case Index::kAevt:
-      CheckOrder<Index::kAevt>(leaf.datoms, what);
-      break;
-    case Index::kAvet:
-      CheckOrder<Index::kAvet>(leaf.datoms, what);
-      break;
-    case Index::kVaet:
-      CheckOrder<Index::kVaet>(leaf.datoms, what);
-      break;
-  }
-  return leaf;
+Directory DecodeDirectory(std::string_view bytes, std::string_view what) {
+  SegmentColumns c;
+  ReadSegmentColumns(bytes, what, SegmentKind::kDirectory, &c);
+  return DecodeDirectoryColumns(c, what);
+}
+
+Segment DecodeSegment(std::string_view bytes, std::string_view what) {
+  SegmentColumns c;
+  ReadSegmentColumns(bytes, what, std::nullopt, &c);
+  if (c.kind == SegmentKind::kLeaf) return DecodeLeafColumns(c, what);
+  return DecodeDirectoryColumns(c, what);
 }
 
 }  // namespace strata::internal

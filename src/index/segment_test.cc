@@ -2,7 +2,8 @@
 // empty, one-datom and large leaves, of random sorted datoms (a property
 // test); sizes on generated people; and damage of every kind (every flipped
 // bit, every truncation, hand-built leaves that are wrong past a valid
-// checksum) detected as a fault naming the segment.
+// checksum) detected as a fault naming the segment. Directory segments: the
+// same round trips and damage, and DecodeSegment telling the kinds apart.
 #include "index/segment.h"
 
 #include <gtest/gtest.h>
@@ -15,8 +16,10 @@
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/value_codec.h"
@@ -37,10 +40,16 @@ namespace {
 
 using namespace std::string_literals;
 
+using internal::ChildRef;
 using internal::CompareDatoms;
+using internal::DecodeDirectory;
 using internal::DecodeLeaf;
+using internal::DecodeSegment;
+using internal::Directory;
+using internal::EncodeDirectory;
 using internal::EncodeLeaf;
 using internal::Leaf;
+using internal::SegmentKind;
 
 constexpr Index kIndexes[] = {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet};
 
@@ -621,6 +630,271 @@ RC_GTEST_PROP(SegmentPropertyTest, RandomSortedDatomsRoundTrip, ()) {
   RC_ASSERT(static_cast<bool>(SameDatoms(datoms, leaf.datoms)));
   // One encoding per leaf: decoding and encoding again gives the same bytes.
   RC_ASSERT(EncodeLeaf(index, leaf.datoms) == bytes);
+}
+
+// ---- Directories
+
+// Children for `datoms` (each one a child's first datom), with random ids
+// (as real ones are), alternating kinds and growing counts.
+std::vector<ChildRef> ChildrenOf(const std::vector<Datom>& datoms) {
+  std::vector<ChildRef> children;
+  std::mt19937 rng(42);
+  for (size_t i = 0; i < datoms.size(); ++i) {
+    ChildRef c;
+    c.first = datoms[i];
+    for (uint8_t& b : c.id.bytes) b = static_cast<uint8_t>(rng());
+    c.kind = i % 3 == 0 ? SegmentKind::kDirectory : SegmentKind::kLeaf;
+    c.count = static_cast<int64_t>(1 + i * 1000);
+    children.push_back(c);
+  }
+  return children;
+}
+
+::testing::AssertionResult SameChildren(const std::vector<ChildRef>& x,
+                                        const std::vector<ChildRef>& y) {
+  if (x.size() != y.size()) {
+    return ::testing::AssertionFailure() << y.size() << " children, wanted " << x.size();
+  }
+  std::vector<Datom> firsts_x;
+  std::vector<Datom> firsts_y;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!(x[i].id == y[i].id) || x[i].kind != y[i].kind || x[i].count != y[i].count) {
+      return ::testing::AssertionFailure() << "child " << i << " differs";
+    }
+    firsts_x.push_back(x[i].first);
+    firsts_y.push_back(y[i].first);
+  }
+  return SameDatoms(firsts_x, firsts_y);
+}
+
+TEST(SegmentTest, DirectoriesRoundTripInEveryOrder) {
+  for (Index index : kIndexes) {
+    for (std::vector<Datom> firsts :
+         {Sorted(index, EveryTypeDatoms()), Sorted(index, People(3000, 4)), SmallLeafDatoms()}) {
+      firsts = Sorted(index, firsts);
+      std::vector<ChildRef> children = ChildrenOf(firsts);
+      std::string bytes = EncodeDirectory(index, children);
+      Directory dir = DecodeDirectory(bytes, "test directory");
+      EXPECT_EQ(dir.index, index);
+      EXPECT_TRUE(SameChildren(children, dir.children)) << IndexName(index);
+      int64_t total = 0;
+      for (const ChildRef& c : children) total += c.count;
+      EXPECT_EQ(dir.count, total);
+      // Deterministic, and told apart from a leaf by DecodeSegment.
+      EXPECT_EQ(EncodeDirectory(index, dir.children), bytes);
+      internal::Segment segment = DecodeSegment(bytes, "test directory");
+      ASSERT_TRUE(std::holds_alternative<Directory>(segment));
+      EXPECT_TRUE(SameChildren(children, std::get<Directory>(segment).children));
+      internal::Segment leaf = DecodeSegment(EncodeLeaf(index, firsts), "test leaf");
+      ASSERT_TRUE(std::holds_alternative<Leaf>(leaf));
+      EXPECT_TRUE(SameDatoms(firsts, std::get<Leaf>(leaf).datoms));
+    }
+  }
+}
+
+TEST(SegmentTest, ADirectoryIsSmall) {
+  // 512 children of people datoms: the first datoms cost what a leaf's do,
+  // plus 16 bytes of id, a kind and a count or so each.
+  std::vector<Datom> people = Sorted(Index::kEavt, People(20000, 5));
+  std::vector<Datom> firsts;
+  for (size_t i = 0; i < people.size() && firsts.size() < 512; i += 39) firsts.push_back(people[i]);
+  std::vector<ChildRef> children = ChildrenOf(firsts);
+  std::string bytes = EncodeDirectory(Index::kEavt, children);
+  double per_child = static_cast<double>(bytes.size()) / static_cast<double>(children.size());
+  std::printf("[ segment ] directory of %zu children: %zu bytes, %.2f bytes/child\n",
+              children.size(), bytes.size(), per_child);
+  EXPECT_LE(per_child, 40.0);
+}
+
+::testing::AssertionResult IsDirectoryFault(std::string_view bytes,
+                                            std::string_view expected_problem = "") {
+  for (bool generic : {false, true}) {
+    std::optional<Anomaly> a = CatchAnomaly([&] {
+      if (generic) {
+        DecodeSegment(bytes, "segment 5f3e");
+      } else {
+        DecodeDirectory(bytes, "segment 5f3e");
+      }
+    });
+    ::testing::AssertionResult r = IsAnomaly(a, Category::kFault, "");
+    if (!r) return r;
+    if (a->message().find("segment 5f3e") == std::string::npos) {
+      return ::testing::AssertionFailure()
+             << "the message does not name the segment: " << a->message();
+    }
+    if (a->message().find(expected_problem) == std::string::npos) {
+      return ::testing::AssertionFailure()
+             << "wanted \"" << expected_problem << "\" in " << a->message();
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::string SmallDirectory() {
+  std::vector<Datom> firsts = SmallLeafDatoms();
+  return EncodeDirectory(Index::kEavt, ChildrenOf(firsts));
+}
+
+TEST(SegmentTest, EveryFlippedBitOfADirectoryIsAFault) {
+  std::string bytes = SmallDirectory();
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = bytes;
+      damaged[i] = static_cast<char>(damaged[i] ^ (1 << bit));
+      ASSERT_TRUE(IsDirectoryFault(damaged)) << "byte " << i << " bit " << bit;
+    }
+  }
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    ASSERT_TRUE(IsDirectoryFault(bytes.substr(0, n))) << "truncated to " << n;
+  }
+  for (size_t n = 5; n < bytes.size() - 8; ++n) {
+    ASSERT_TRUE(IsDirectoryFault(Reseal(bytes.substr(0, n) + std::string(8, '\0'))))
+        << "body truncated to " << n;
+  }
+}
+
+TEST(SegmentTest, EveryFlippedBitOfADirectoryBehindAValidChecksumIsAFaultOrInOrder) {
+  std::string bytes = SmallDirectory();
+  int faults = 0;
+  for (size_t i = 5; i < bytes.size() - 8; ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = bytes;
+      damaged[i] = static_cast<char>(damaged[i] ^ (1 << bit));
+      damaged = Reseal(damaged);
+      std::optional<internal::Segment> segment;
+      std::optional<Anomaly> a =
+          CatchAnomaly([&] { segment = DecodeSegment(damaged, "segment 5f3e"); });
+      if (a) {
+        ASSERT_TRUE(IsFault(damaged)) << "byte " << i << " bit " << bit;
+        ++faults;
+        continue;
+      }
+      if (const Directory* dir = std::get_if<Directory>(&*segment)) {
+        ASSERT_FALSE(dir->children.empty());
+        int64_t total = 0;
+        for (size_t k = 0; k < dir->children.size(); ++k) {
+          const ChildRef& c = dir->children[k];
+          ASSERT_TRUE(c.kind == SegmentKind::kLeaf || c.kind == SegmentKind::kDirectory);
+          ASSERT_GE(c.count, 1);
+          total += c.count;
+          if (k > 0) {
+            ASSERT_LT(CompareDatoms(dir->index, dir->children[k - 1].first, c.first), 0);
+          }
+        }
+        ASSERT_EQ(total, dir->count);
+      }
+    }
+  }
+  EXPECT_GT(faults, 0);
+}
+
+// A two-child EAVT directory by hand, as segment.h draws it: the first
+// datoms are HandLeaf's two datoms.
+struct HandDirectory {
+  HandLeaf firsts;
+  std::string ids = RawColumn(std::string(16, '\x11') + std::string(16, '\x22'));
+  std::string kinds = RawColumn("\1\2"s);
+  std::string counts = RawColumn(Varints({5, 300}));
+  std::string trailer;
+
+  std::string Bytes() const {
+    std::string out;
+    BeginFrame("SSEG", 1, &out);
+    out.push_back(2);
+    out.push_back(static_cast<char>(firsts.index));
+    PutVarint(firsts.n, &out);
+    out += firsts.e + firsts.a + firsts.tx + firsts.added + firsts.kinds + firsts.numbers +
+           firsts.values + ids + kinds + counts + trailer;
+    EndFrame(&out);
+    return out;
+  }
+};
+
+TEST(SegmentTest, AHandBuiltDirectoryDecodes) {
+  Directory dir = DecodeDirectory(HandDirectory().Bytes(), "hand directory");
+  ASSERT_EQ(dir.children.size(), 2u);
+  EXPECT_EQ(dir.children[0].first,
+            (Datom{MakeEntityId(kPartUser, 1), 72, S("ab"), TxFromT(5), true}));
+  EXPECT_EQ(dir.children[1].id.bytes[15], 0x22);
+  EXPECT_EQ(dir.children[0].kind, SegmentKind::kLeaf);
+  EXPECT_EQ(dir.children[1].kind, SegmentKind::kDirectory);
+  EXPECT_EQ(dir.children[1].count, 300);
+  EXPECT_EQ(dir.count, 305);
+}
+
+TEST(SegmentTest, DirectoryDamageBehindAValidChecksumIsAFault) {
+  struct Case {
+    const char* problem;
+    void (*damage)(HandDirectory*);
+  };
+  const Case cases[] = {
+      {"a directory with no children", [](HandDirectory* d) { d->firsts.n = 0; }},
+      {"the datom count needs", [](HandDirectory* d) { d->ids = RawColumn(std::string(31, 'x')); }},
+      {"the datom count needs", [](HandDirectory* d) { d->kinds = RawColumn("\1"); }},
+      {"an unknown child kind 0", [](HandDirectory* d) { d->kinds = RawColumn("\1\0"s); }},
+      {"an unknown child kind 3", [](HandDirectory* d) { d->kinds = RawColumn("\3\1"s); }},
+      {"a child with no datoms",
+       [](HandDirectory* d) {
+         d->counts = RawColumn(Varints({0, 1}));
+       }},
+      {"add up past 2^62",
+       [](HandDirectory* d) {
+         d->counts = RawColumn(Varints({uint64_t{1} << 61, uint64_t{1} << 61}));
+       }},
+      {"unexpected end", [](HandDirectory* d) { d->counts = RawColumn(Varints({1})); }},
+      {"bytes after the last count",
+       [](HandDirectory* d) {
+         d->counts = RawColumn(Varints({1, 2, 3}));
+       }},
+      {"bytes after the last column", [](HandDirectory* d) { d->trailer = "x"; }},
+      {"unexpected end", [](HandDirectory* d) { d->counts.clear(); }},
+      {"does not follow datom 0 in EAVT order",
+       [](HandDirectory* d) {
+         d->firsts.a = RawColumn("\0"s + Varints({ZigZag(73), ZigZag(-1)}));
+       }},
+  };
+  for (const Case& c : cases) {
+    HandDirectory dir;
+    c.damage(&dir);
+    EXPECT_TRUE(IsDirectoryFault(dir.Bytes(), c.problem)) << c.problem;
+  }
+  // An unknown kind, to each decoder.
+  std::string kind3 = HandDirectory().Bytes();
+  kind3[5] = 3;
+  kind3 = Reseal(kind3);
+  EXPECT_TRUE(IsFault(kind3, "not a leaf segment (kind 3)"));
+  std::optional<Anomaly> unknown = CatchAnomaly([&] { DecodeSegment(kind3, "segment 5f3e"); });
+  ASSERT_TRUE(IsAnomaly(unknown, Category::kFault, ""));
+  EXPECT_NE(unknown->message().find("an unknown segment kind 3"), std::string::npos);
+  // A leaf is not a directory, nor a directory a leaf.
+  EXPECT_TRUE(IsFault(HandDirectory().Bytes(), "not a leaf segment (kind 2)"));
+  std::optional<Anomaly> a =
+      CatchAnomaly([] { DecodeDirectory(HandLeaf().Bytes(), "segment 5f3e"); });
+  EXPECT_TRUE(IsAnomaly(a, Category::kFault, ""));
+  EXPECT_NE(a->message().find("not a directory segment (kind 1)"), std::string::npos);
+}
+
+RC_GTEST_PROP(SegmentPropertyTest, RandomDirectoriesRoundTrip, ()) {
+  const Index index = *rc::gen::element(Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet);
+  const size_t count = *rc::gen::inRange<size_t>(1, 200);
+  std::vector<Datom> datoms;
+  for (size_t i = 0; i < count; ++i) {
+    Datom d;
+    d.e = *rc::gen::inRange<int64_t>(0, 1000);
+    d.a = *rc::gen::inRange<int64_t>(0, 6);
+    d.v = *GenDatomValue();
+    d.tx = TxFromT(*rc::gen::inRange<int64_t>(0, 20));
+    d.added = *rc::gen::arbitrary<bool>();
+    datoms.push_back(std::move(d));
+  }
+  datoms = Sorted(index, std::move(datoms));
+  std::vector<ChildRef> children = ChildrenOf(datoms);
+  for (ChildRef& c : children) c.count = *rc::gen::inRange<int64_t>(1, int64_t{1} << 50);
+  const std::string bytes = EncodeDirectory(index, children);
+  const Directory dir = DecodeDirectory(bytes, "random directory");
+  RC_ASSERT(dir.index == index);
+  RC_ASSERT(static_cast<bool>(SameChildren(children, dir.children)));
+  RC_ASSERT(EncodeDirectory(index, dir.children) == bytes);
 }
 
 }  // namespace
