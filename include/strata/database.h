@@ -37,8 +37,9 @@ std::optional<Index> ParseIndex(const Value& keyword);
 
 class Database;
 
-// An ordered, forward-only iteration over datoms. Datoms stay valid while
-// the Database they came from is alive.
+// An ordered, forward-only iteration over datoms. A datom stays valid until
+// the next call of Next() or the iterator's end (segments of the durable
+// index are cached, not pinned): copy the datoms you keep.
 class DatomIterator {
  public:
   DatomIterator();

@@ -39,7 +39,7 @@ std::shared_ptr<DbState> ApplyDatoms(const DbState& before, int64_t t,
     if (IsSchemaFact(d.a) && !changed.contains(d.e)) {
       std::vector<Datom>& facts = changed[d.e];
       DatomKey key{Datom{d.e, 0, Value(), 0, true}, 1};
-      auto cursor = before.index.Seek(Index::kEavt, Part::kCurrent, key, /*prefix_only=*/true);
+      auto cursor = OpenCurrent(before, Index::kEavt, key, /*prefix_only=*/true);
       while (const Datom* f = cursor->Next()) facts.push_back(*f);
     }
   }
@@ -72,6 +72,7 @@ std::shared_ptr<DbState> ApplyDatoms(const DbState& before, int64_t t,
     }
     schema = std::move(updated);
   }
+  next->durable = before.durable;
   next->index = before.index.With(datoms, *schema);
   next->schema = std::move(schema);
   next->basis_t = t;

@@ -218,9 +218,19 @@ DatomIterator Database::IndexRange(const Value& attr, const Value& start, const 
 int64_t Database::Count(Index index, const std::vector<Value>& components) const {
   DatomKey key;
   if (!ResolveKey(*this, index, components, &key)) return 0;
+  // An estimate: the memory index's retractions of durable facts are not
+  // subtracted.
   const internal::MemoryIndex& mem = state_->index;
+  bool past = as_of_ || since_ || history_;
   int64_t n = mem.Count(index, internal::Part::kCurrent, key);
-  if (as_of_ || since_ || history_) n += mem.Count(index, internal::Part::kHistory, key);
+  if (past) n += mem.Count(index, internal::Part::kHistory, key);
+  if (const internal::DurableIndex* durable = state_->durable.get()) {
+    for (internal::Part part : {internal::Part::kCurrent, internal::Part::kHistory}) {
+      if (part == internal::Part::kHistory && !past) continue;
+      n += internal::CountTree(durable->storage.get(), durable->cache.get(), index,
+                               durable->root(index, part), key);
+    }
+  }
   return n;
 }
 

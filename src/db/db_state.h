@@ -3,16 +3,45 @@
 #ifndef STRATA_DB_DB_STATE_H_
 #define STRATA_DB_DB_STATE_H_
 
+#include <array>
 #include <memory>
 #include <vector>
 
 #include "db/schema.h"
+#include "index/durable_tree.h"
 #include "index/memory_index.h"
+#include "index/segment_cache.h"
+#include "storage/storage.h"
 
 namespace strata::internal {
 
+// The durable index beneath a database's memory index: for each of the four
+// orders, a tree of its current part and one of its history part
+// (durable_tree.h), holding every transaction up to t; the memory index
+// holds those after it. Immutable.
+struct DurableIndex {
+  std::shared_ptr<Storage> storage;
+  std::shared_ptr<SegmentCache> cache;
+  // The last transaction the trees hold.
+  int64_t t = 0;
+  // [index][part], as Index and Part number them.
+  std::array<std::array<TreeRoot, 2>, 4> roots;
+
+  const TreeRoot& root(Index index, Part part) const {
+    return roots[static_cast<int>(index)][static_cast<int>(part)];
+  }
+  // A cursor over one tree, with MemoryIndex::Seek's semantics.
+  std::unique_ptr<DatomCursor> Seek(Index index, Part part, const DatomKey& key,
+                                    bool prefix_only) const {
+    return OpenTree(storage.get(), cache.get(), index, root(index, part), key, prefix_only);
+  }
+};
+
 struct DbState {
   std::shared_ptr<const Schema> schema;
+  // Null until the first indexing job; then the memory index holds only the
+  // transactions after durable->t.
+  std::shared_ptr<const DurableIndex> durable;
   MemoryIndex index;
   // The t of the last transaction (0 after the bootstrap).
   int64_t basis_t = 0;
@@ -37,6 +66,22 @@ std::shared_ptr<DbState> ApplyDatoms(const DbState& before, int64_t t,
 
 // Whether datoms of attribute `a` define attributes or idents.
 bool IsSchemaFact(EntityId a);
+
+// The datoms of `index` true now in `state` (its basis), matching the key's
+// leading components (prefix_only) or from the key on: the memory index's
+// current part, merged with the durable index when there is one (where a
+// retraction in the memory index hides the durable assertion).
+std::unique_ptr<DatomCursor> OpenCurrent(const DbState& state, Index index, const DatomKey& key,
+                                         bool prefix_only);
+
+// A state with every datom of `state` in its durable index and an empty
+// memory index: the durable trees of `state` merged with its memory index
+// (new segments written to `storage`; only those the changes fall in).
+// Everything else (schema, basis, counters) is unchanged. The indexing
+// job's work, done synchronously.
+std::shared_ptr<DbState> IndexNow(const DbState& state, std::shared_ptr<Storage> storage,
+                                  std::shared_ptr<SegmentCache> cache,
+                                  const TreeOptions& options = {});
 
 // Opens a cursor over `db`'s view of `index`: the memory index's parts
 // merged, with the view's time filter and user filter applied. With

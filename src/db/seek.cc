@@ -8,6 +8,8 @@
 // passes every datom in its time window. When the durable index exists, its
 // parts become more sources of the same merge: a retraction in the newer
 // source then hides the assertion in the older by the same rule.
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "db/db_state.h"
@@ -109,20 +111,60 @@ class PredicateCursor : public DatomCursor {
   std::function<bool(const Database&, const Datom&)> keep_;
 };
 
+// `sources` merged pairwise into one cursor, as a balanced tree (so a datom
+// passes through as few merges as possible: durable_tree.h's cursors keep
+// their datoms alive for a lookahead of two merge levels).
+std::unique_ptr<DatomCursor> MergeAll(Index index,
+                                      std::vector<std::unique_ptr<DatomCursor>> sources) {
+  while (sources.size() > 1) {
+    std::vector<std::unique_ptr<DatomCursor>> next;
+    for (size_t i = 0; i + 1 < sources.size(); i += 2) {
+      next.push_back(
+          std::make_unique<MergeCursor>(index, std::move(sources[i]), std::move(sources[i + 1])));
+    }
+    if (sources.size() % 2 == 1) next.push_back(std::move(sources.back()));
+    sources = std::move(next);
+  }
+  return std::move(sources.front());
+}
+
+// Every source of `state`'s `index`: the memory index's parts, and the
+// durable trees when there are any (history parts only when `history`).
+std::vector<std::unique_ptr<DatomCursor>> Sources(const DbState& state, Index index,
+                                                  const DatomKey& key, bool prefix_only,
+                                                  bool history) {
+  std::vector<std::unique_ptr<DatomCursor>> sources;
+  sources.push_back(state.index.Seek(index, Part::kCurrent, key, prefix_only));
+  sources.push_back(state.index.Seek(index, Part::kHistory, key, prefix_only));
+  if (state.durable) {
+    sources.push_back(state.durable->Seek(index, Part::kCurrent, key, prefix_only));
+    if (history) sources.push_back(state.durable->Seek(index, Part::kHistory, key, prefix_only));
+  }
+  return sources;
+}
+
 }  // namespace
+
+std::unique_ptr<DatomCursor> OpenCurrent(const DbState& state, Index index, const DatomKey& key,
+                                         bool prefix_only) {
+  // Without a durable index, the current part is the answer; with one, the
+  // memory index's retractions must hide the durable assertions they
+  // retract, which is the time filter's rule at the basis.
+  if (!state.durable) return state.index.Seek(index, Part::kCurrent, key, prefix_only);
+  return std::make_unique<TimeCursor>(MergeAll(index, Sources(state, index, key, prefix_only,
+                                                              /*history=*/false)),
+                                      INT64_MAX, -1, false);
+}
 
 std::unique_ptr<DatomCursor> OpenCursor(const Database& db, Index index, const DatomKey& key,
                                         bool prefix_only) {
-  const MemoryIndex& mem = db.state().index;
   std::unique_ptr<DatomCursor> cursor;
   if (!db.as_of_t() && !db.since_t() && !db.is_history()) {
-    // The database now: the current part alone.
-    cursor = mem.Seek(index, Part::kCurrent, key, prefix_only);
+    cursor = OpenCurrent(db.state(), index, key, prefix_only);
   } else {
-    cursor = std::make_unique<MergeCursor>(index, mem.Seek(index, Part::kCurrent, key, prefix_only),
-                                           mem.Seek(index, Part::kHistory, key, prefix_only));
-    cursor = std::make_unique<TimeCursor>(std::move(cursor), db.as_of_t().value_or(db.basis_t()),
-                                          db.since_t().value_or(-1), db.is_history());
+    cursor = std::make_unique<TimeCursor>(
+        MergeAll(index, Sources(db.state(), index, key, prefix_only, /*history=*/true)),
+        db.as_of_t().value_or(db.basis_t()), db.since_t().value_or(-1), db.is_history());
   }
   if (db.filter()) {
     cursor = std::make_unique<PredicateCursor>(std::move(cursor), db.Unfiltered(), db.filter());

@@ -113,9 +113,15 @@ MemoryIndex MemoryIndex::With(const std::vector<Datom>& datoms, const Schema& sc
       current_in.Add(arena_->Add(d), is_ref);
       continue;
     }
-    // A retraction retracts a fact current before this transaction.
+    // A retraction retracts a fact current before this transaction: in
+    // this index, or in the durable index beneath it. Then the retraction
+    // alone joins the history part (even for :db/noHistory), where it hides
+    // the durable assertion until the next indexing job removes both.
     const Datom* asserted = FindCurrent(d.e, d.a, d.v);
-    if (asserted == nullptr) continue;
+    if (asserted == nullptr) {
+      history_in.Add(arena_->Add(d), is_ref);
+      continue;
+    }
     current_out.Add(asserted, is_ref);
     if (attr == nullptr || !attr->no_history) {
       history_in.Add(asserted, is_ref);

@@ -64,10 +64,14 @@ class MemoryIndex {
   // A new index with one transaction's datoms applied, in order. An
   // assertion joins the current part. A retraction removes the fact's current
   // assertion, and both go to the history part, unless the attribute is
-  // :db/noHistory (then both vanish). Only ref attributes are in VAET.
-  // REQUIRES: every retraction retracts a fact current in this index (not
-  // one asserted by `datoms` themselves) and no assertion asserts a current
-  // fact (the transaction pipeline guarantees both).
+  // :db/noHistory (then both vanish). A retraction of a fact this index does
+  // not hold (it is in the durable index beneath) goes to the history part
+  // alone, where it hides the durable assertion. Only ref attributes are in
+  // VAET.
+  // REQUIRES: every retraction retracts a fact current in this index or the
+  // durable one beneath it (not one asserted by `datoms` themselves) and no
+  // assertion asserts a current fact (the transaction pipeline guarantees
+  // both).
   MemoryIndex With(const std::vector<Datom>& datoms, const Schema& schema) const;
 
   // Datoms of one part of `index` matching the key's leading components
