@@ -4,29 +4,45 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <algorithm>
+#include <iterator>
+#include <span>
 
 #include "db/db_state.h"
 
 namespace strata::internal {
 
+namespace {
+
+// The attributes whose datoms define attributes and idents.
+constexpr EntityId kSchemaAttributes[] = {
+    sys::kIdent,     sys::kValueType, sys::kCardinality, sys::kUnique,
+    sys::kIsComponent, sys::kIndex,   sys::kNoHistory,   sys::kFulltext,
+    sys::kTupleType, sys::kTupleTypes, sys::kTupleAttrs, sys::kAttrPreds};
+
+}  // namespace
+
 bool IsSchemaFact(EntityId a) {
-  switch (a) {
-    case sys::kIdent:
-    case sys::kValueType:
-    case sys::kCardinality:
-    case sys::kUnique:
-    case sys::kIsComponent:
-    case sys::kIndex:
-    case sys::kNoHistory:
-    case sys::kFulltext:
-    case sys::kTupleType:
-    case sys::kTupleTypes:
-    case sys::kTupleAttrs:
-    case sys::kAttrPreds:
-      return true;
-    default:
-      return false;
+  return std::find(std::begin(kSchemaAttributes), std::end(kSchemaAttributes), a) !=
+         std::end(kSchemaAttributes);
+}
+
+std::span<const EntityId> SchemaAttributes() { return kSchemaAttributes; }
+
+std::shared_ptr<Schema> UpdatedSchema(
+    const Schema* base, const absl::flat_hash_map<EntityId, std::vector<Datom>>& changed) {
+  auto updated = base != nullptr ? std::make_shared<Schema>(*base) : std::make_shared<Schema>();
+  // Composites last: they name their members by ident.
+  auto composite = [](const std::vector<Datom>& facts) {
+    return std::any_of(facts.begin(), facts.end(),
+                       [](const Datom& f) { return f.a == sys::kTupleAttrs; });
+  };
+  for (const auto& [e, facts] : changed) {
+    if (!composite(facts)) updated->Update(e, facts);
   }
+  for (const auto& [e, facts] : changed) {
+    if (composite(facts)) updated->Update(e, facts);
+  }
+  return updated;
 }
 
 std::shared_ptr<DbState> ApplyDatoms(const DbState& before, int64_t t,
@@ -57,20 +73,7 @@ std::shared_ptr<DbState> ApplyDatoms(const DbState& before, int64_t t,
                     facts.end());
       }
     }
-    auto updated =
-        before.schema ? std::make_shared<Schema>(*before.schema) : std::make_shared<Schema>();
-    // Composites last: they name their members by ident.
-    auto composite = [](const std::vector<Datom>& facts) {
-      return std::any_of(facts.begin(), facts.end(),
-                         [](const Datom& f) { return f.a == sys::kTupleAttrs; });
-    };
-    for (const auto& [e, facts] : changed) {
-      if (!composite(facts)) updated->Update(e, facts);
-    }
-    for (const auto& [e, facts] : changed) {
-      if (composite(facts)) updated->Update(e, facts);
-    }
-    schema = std::move(updated);
+    schema = UpdatedSchema(before.schema.get(), changed);
   }
   next->durable = before.durable;
   next->index = before.index.With(datoms, *schema);

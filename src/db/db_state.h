@@ -3,7 +3,10 @@
 #ifndef STRATA_DB_DB_STATE_H_
 #define STRATA_DB_DB_STATE_H_
 
+#include <absl/container/flat_hash_map.h>
+
 #include <array>
+#include <span>
 #include <memory>
 #include <vector>
 
@@ -64,8 +67,20 @@ struct DbState {
 std::shared_ptr<DbState> ApplyDatoms(const DbState& before, int64_t t,
                                      const std::vector<Datom>& datoms);
 
-// Whether datoms of attribute `a` define attributes or idents.
+// Whether datoms of attribute `a` define attributes or idents, and all
+// such attributes.
 bool IsSchemaFact(EntityId a);
+std::span<const EntityId> SchemaAttributes();
+
+// `base` (or an empty schema) with each entity of `changed` defined by its
+// facts (its current schema datoms).
+std::shared_ptr<Schema> UpdatedSchema(
+    const Schema* base, const absl::flat_hash_map<EntityId, std::vector<Datom>>& changed);
+
+// The state of a database as its durable index holds it: no memory index,
+// the schema read from the trees, and the clocks the index recorded.
+std::shared_ptr<DbState> StateFromIndex(std::shared_ptr<const DurableIndex> durable,
+                                        int64_t next_counter, int64_t last_tx_instant);
 
 // The datoms of `index` true now in `state` (its basis), matching the key's
 // leading components (prefix_only) or from the key on: the memory index's

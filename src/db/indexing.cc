@@ -121,4 +121,26 @@ std::shared_ptr<DbState> IndexNow(const DbState& state, std::shared_ptr<Storage>
   return next;
 }
 
+std::shared_ptr<DbState> StateFromIndex(std::shared_ptr<const DurableIndex> durable,
+                                        int64_t next_counter, int64_t last_tx_instant) {
+  // Every entity that defines an attribute or an ident, with its facts.
+  absl::flat_hash_map<EntityId, std::vector<Datom>> defined;
+  for (EntityId a : SchemaAttributes()) {
+    DatomKey key{Datom{0, a, Value(), 0, true}, 1};
+    auto cursor = durable->Seek(Index::kAevt, Part::kCurrent, key, /*prefix_only=*/true);
+    while (const Datom* d = cursor->Next()) defined.try_emplace(d->e);
+  }
+  for (auto& [e, facts] : defined) {
+    DatomKey key{Datom{e, 0, Value(), 0, true}, 1};
+    facts = Drain(*durable->Seek(Index::kEavt, Part::kCurrent, key, /*prefix_only=*/true));
+  }
+  auto state = std::make_shared<DbState>();
+  state->schema = UpdatedSchema(nullptr, defined);
+  state->basis_t = durable->t;
+  state->next_counter = next_counter;
+  state->last_tx_instant = last_tx_instant;
+  state->durable = std::move(durable);
+  return state;
+}
+
 }  // namespace strata::internal

@@ -151,6 +151,17 @@ TEST_P(IndexingTest, IndexedDatabasesAnswerAsTheMemoryIndexAlone) {
   ExpectSameViews(Database(indexed), Database(memory), "end", /*lingering=*/false);
   EXPECT_EQ(Database(indexed).Count(Index::kAevt, {K("p/id")}),
             Database(memory).Count(Index::kAevt, {K("p/id")}));
+  // Opened from its index alone (schema read from the trees), the database
+  // is the same and takes the same transactions.
+  std::shared_ptr<const DbState> opened =
+      internal::StateFromIndex(indexed->durable, indexed->next_counter, indexed->last_tx_instant);
+  EXPECT_EQ(opened->schema->Attributes().size(), memory->schema->Attributes().size());
+  ExpectSameViews(Database(opened), Database(memory), "opened", /*lingering=*/false);
+  std::string tx = R"([{:p/id 99 :p/name "new" :p/tag :fresh :p/friend [:p/id 99]}])";
+  ++now;
+  opened = internal::RunTransaction(Database(opened), ReadEdn(tx), now).state;
+  memory = internal::RunTransaction(Database(memory), ReadEdn(tx), now).state;
+  ExpectSameViews(Database(opened), Database(memory), "opened and written", /*lingering=*/false);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, IndexingTest, ::testing::Range(1, 13));

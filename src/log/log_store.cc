@@ -59,6 +59,48 @@ LogBlob DecodeBlob(std::string_view bytes, const std::string& what) {
   return blob;
 }
 
+// The root's :index entry (see log_store.h).
+IndexPointer DecodeIndexPointer(const Value& m, std::string_view what) {
+  auto bad = [&](std::string_view why) -> IndexPointer {
+    ThrowFault(fmt::format("{} is corrupt: its :index {}", what, why));
+  };
+  if (!m.is_map()) return bad("is not a map");
+  auto number = [&](std::string_view key) {
+    const Value* v = m.Get(Kw(key));
+    if (v == nullptr || v->type() != ValueType::kLong) bad(fmt::format("lacks :{}", key));
+    return v->AsLong();
+  };
+  IndexPointer p;
+  p.t = number("t");
+  p.next_counter = number("next-counter");
+  p.last_tx_instant = number("last-instant");
+  const Value* trees = m.Get(Kw("trees"));
+  if (trees == nullptr || trees->type() != ValueType::kVector || trees->Count() != 8) {
+    return bad("lacks :trees, 8 of them");
+  }
+  for (size_t i = 0; i < 8; ++i) {
+    const Value& tree = trees->Items()[i];
+    if (tree.type() != ValueType::kVector || tree.Count() != 3) return bad("has a bad tree");
+    const Value& id = tree.Items()[0];
+    const Value& count = tree.Items()[1];
+    const Value& height = tree.Items()[2];
+    if (!(id.is_nil() || id.type() == ValueType::kUuid) || count.type() != ValueType::kLong ||
+        height.type() != ValueType::kLong) {
+      return bad("has a bad tree");
+    }
+    TreeRoot root;
+    if (!id.is_nil()) root.root = id.AsUuid();
+    root.count = count.AsLong();
+    if (height.AsLong() < 0 || height.AsLong() > 64 || root.count < 0 ||
+        root.root.has_value() != (height.AsLong() > 0)) {
+      return bad("has a bad tree");
+    }
+    root.height = static_cast<int>(height.AsLong());
+    p.trees[i / 2][i % 2] = root;
+  }
+  return p;
+}
+
 }  // namespace
 
 std::string EncodeRoot(const DbRoot& root) {
@@ -67,6 +109,20 @@ std::string EncodeRoot(const DbRoot& root) {
                               {Kw("epoch"), Value::Long(root.epoch)},
                               {Kw("t"), Value::Long(root.t)}};
   if (root.tail) m.emplace_back(Kw("tail"), Value::MakeUuid(*root.tail));
+  if (root.index) {
+    std::vector<Value> trees;
+    for (const auto& parts : root.index->trees) {
+      for (const TreeRoot& tree : parts) {
+        trees.push_back(Value::Vector({tree.root ? Value::MakeUuid(*tree.root) : Value(),
+                                       Value::Long(tree.count), Value::Long(tree.height)}));
+      }
+    }
+    m.emplace_back(Kw("index"),
+                   Value::Map({{Kw("t"), Value::Long(root.index->t)},
+                               {Kw("next-counter"), Value::Long(root.index->next_counter)},
+                               {Kw("last-instant"), Value::Long(root.index->last_tx_instant)},
+                               {Kw("trees"), Value::Vector(std::move(trees))}}));
+  }
   return PrintEdn(Value::Map(std::move(m)));
 }
 
@@ -102,6 +158,7 @@ DbRoot DecodeRoot(std::string_view text, std::string_view what) {
   root.epoch = epoch->AsLong();
   root.t = t->AsLong();
   if (tail != nullptr) root.tail = tail->AsUuid();
+  if (const Value* index = m.Get(Kw("index"))) root.index = DecodeIndexPointer(*index, what);
   return root;
 }
 

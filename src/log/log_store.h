@@ -2,13 +2,17 @@
 //
 // Each database is one root, "db/NAME", holding (as EDN)
 //
-//   {:format 1 :uuid #uuid "..." :epoch 3 :t 1042 :tail #uuid "..."}
+//   {:format 1 :uuid #uuid "..." :epoch 3 :t 1042 :tail #uuid "..."
+//    :index {:t 1000 :next-counter 1040 :last-instant 1763800000000
+//            :trees [[#uuid "..." 5210 2] [nil 0 0] ...]}}
 //
 // the format version, the database's own UUID, the writer's epoch (bumped
 // by the first commit of a writer that did not make the previous one, so it
 // counts handovers between writers; what stops a stale writer is the CAS on
-// the root's revision), the t of the last logged transaction, and the key of
-// the newest log blob (absent while the log is empty). Log blobs are immutable and chained backwards:
+// the root's revision), the t of the last logged transaction, the key of
+// the newest log blob (absent while the log is empty), and where the durable
+// index is (absent until the first indexing job): for EAVT, AEVT, AVET and
+// VAET in turn, the current and the history tree as [root count height]. Log blobs are immutable and chained backwards:
 //
 //   +--------+---------+-----------+----------------+-----------+---------------------+--------+
 //   | "SLGB" | version | has_prev  | prev key       | n varint  | n x (varint len,    | xxh64  |
@@ -26,10 +30,12 @@
 #ifndef STRATA_LOG_LOG_STORE_H_
 #define STRATA_LOG_LOG_STORE_H_
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "index/durable_tree.h"
 #include "storage/storage.h"
 #include "strata/database.h"
 
@@ -37,12 +43,25 @@ namespace strata::internal {
 
 inline constexpr int64_t kRootFormat = 1;
 
+// Where a database's durable index is: the trees of the four orders'
+// current and history parts, holding every transaction up to t, and the
+// clocks of the database at t (so opening need not replay the log before).
+struct IndexPointer {
+  int64_t t = 0;
+  int64_t next_counter = 0;
+  int64_t last_tx_instant = 0;
+  // [index][part], as Index and Part number them.
+  std::array<std::array<TreeRoot, 2>, 4> trees;
+  friend bool operator==(const IndexPointer&, const IndexPointer&) = default;
+};
+
 struct DbRoot {
   int64_t format = kRootFormat;
   Uuid uuid;
   int64_t epoch = 0;
   int64_t t = 0;
   std::optional<Uuid> tail;
+  std::optional<IndexPointer> index;
 };
 
 // The root's EDN text, and back (a damaged root is a fault anomaly).

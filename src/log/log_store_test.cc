@@ -115,6 +115,37 @@ TEST(LogStoreTest, CrashesAndErrorsAtAppendLeaveTheLogWholeOrUnchanged) {
   }
 }
 
+TEST(LogStoreTest, RootsCarryTheIndexPointer) {
+  DbRoot root;
+  root.uuid = internal::NewBlobKey();
+  root.t = 1042;
+  root.tail = internal::NewBlobKey();
+  internal::IndexPointer index;
+  index.t = 1000;
+  index.next_counter = 1040;
+  index.last_tx_instant = 1'763'800'000'000;
+  index.trees[0][0] = internal::TreeRoot{internal::NewBlobKey(), 5210, 2};
+  index.trees[3][1] = internal::TreeRoot{internal::NewBlobKey(), 7, 1};
+  root.index = index;
+  DbRoot back = internal::DecodeRoot(internal::EncodeRoot(root), "root");
+  ASSERT_TRUE(back.index.has_value());
+  EXPECT_EQ(*back.index, index);
+  EXPECT_EQ(back.tail, root.tail);
+  for (const char* bad : {":index 1", ":index {:t 1 :next-counter 2 :last-instant 3}",
+                          ":index {:t 1 :next-counter 2 :last-instant 3 :trees [[nil 0 0]]}",
+                          ":index {:t 1 :next-counter 2 :last-instant 3 :trees "
+                          "[[nil 1 1] [nil 0 0] [nil 0 0] [nil 0 0] [nil 0 0] [nil 0 0] "
+                          "[nil 0 0] [nil 0 0]]}"}) {
+    std::string text =
+        std::string("{:format 1 :uuid #uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\" :epoch 0 "
+                    ":t 0 ") +
+        bad + "}";
+    EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { internal::DecodeRoot(text, "root x"); }),
+                          Category::kFault, ""))
+        << bad;
+  }
+}
+
 TEST(LogStoreTest, DamagedRootsAndBlobsAreFaults) {
   EXPECT_TRUE(IsAnomaly(CatchAnomaly([] { internal::DecodeRoot("{:format 1}", "root x"); }),
                         Category::kFault, ""));
