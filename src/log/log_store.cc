@@ -236,4 +236,12 @@ bool LogStore::Append(uint64_t* rev, DbRoot* root, const std::vector<LogEntry>& 
   return true;
 }
 
+bool LogStore::UpdateRoot(uint64_t* rev, const DbRoot& root) {
+  StorageWrite w;
+  w.cas = RootCas{RootName(name_), *rev, EncodeRoot(root)};
+  if (!storage_->Commit(w)) return false;
+  *rev += 1;
+  return true;
+}
+
 }  // namespace strata::internal

@@ -91,6 +91,11 @@ class LogStore {
   // when the root has moved since `rev`; on success updates *root and *rev.
   bool Append(uint64_t* rev, DbRoot* root, const std::vector<LogEntry>& entries);
 
+  // Replaces the root with *root (its log unchanged: a new index pointer or
+  // epoch), with a CAS on `rev`. Returns false, writing nothing, when the
+  // root has moved since `rev`; on success updates *rev.
+  bool UpdateRoot(uint64_t* rev, const DbRoot& root);
+
  private:
   Storage* storage_;
   std::string name_;

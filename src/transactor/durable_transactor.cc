@@ -65,9 +65,12 @@ std::vector<LogEntry> StorageLog::TxRange(std::optional<int64_t> start,
   return out;
 }
 
-DurableTransactor::DurableTransactor(std::shared_ptr<Storage> storage, std::string name)
+DurableTransactor::DurableTransactor(std::shared_ptr<Storage> storage, std::string name,
+                                     DurableOptions options)
     : storage_(std::move(storage)),
       name_(std::move(name)),
+      options_(std::move(options)),
+      cache_(std::make_shared<SegmentCache>(options_.cache_bytes)),
       store_(storage_.get(), name_),
       log_(&store_),
       state_(DbState::Bootstrap()) {
@@ -80,6 +83,7 @@ DurableTransactor::DurableTransactor(std::shared_ptr<Storage> storage, std::stri
   }
   runner_ = std::thread([this] { RunLoop(); });
   committer_ = std::thread([this] { CommitLoop(); });
+  indexer_ = std::thread([this] { IndexLoop(); });
 }
 
 DurableTransactor::~DurableTransactor() {
@@ -89,8 +93,24 @@ DurableTransactor::~DurableTransactor() {
   }
   runner_cv_.notify_all();
   committer_cv_.notify_all();
+  indexer_cv_.notify_all();
   runner_.join();
   committer_.join();
+  indexer_.join();
+}
+
+size_t DurableTransactor::MemoryDatoms(const DbState& state) {
+  return state.index.size(Part::kCurrent) + state.index.size(Part::kHistory);
+}
+
+std::shared_ptr<const DbState> DurableTransactor::StateFromPointer(
+    const IndexPointer& pointer) const {
+  auto durable = std::make_shared<DurableIndex>();
+  durable->storage = storage_;
+  durable->cache = cache_;
+  durable->t = pointer.t;
+  durable->roots = pointer.trees;
+  return StateFromIndex(std::move(durable), pointer.next_counter, pointer.last_tx_instant);
 }
 
 void DurableTransactor::CatchUpLocked(
@@ -112,6 +132,12 @@ void DurableTransactor::CatchUpLocked(
   // a commit of this process was published) has nothing new.
   if (root->first.rev <= root_rev_) return;
   std::shared_ptr<const DbState> state = state_;
+  // A newer durable index (on open, or another writer's job): start from it,
+  // so the memory index holds only the log after it.
+  const std::optional<IndexPointer>& pointer = root->second.index;
+  if (pointer && (!state->durable || state->durable->t < pointer->t)) {
+    state = StateFromPointer(*pointer);
+  }
   for (const LogEntry& e : store_.ReadEntries(root->second, state->basis_t)) {
     state = ApplyDatoms(*state, e.t, e.data);
   }
@@ -189,8 +215,11 @@ void DurableTransactor::RunLoop() {
     std::vector<Request*> batch;
     {
       std::unique_lock lock(mutex_);
-      runner_cv_.wait(lock, [this] {
-        return dead_ || !queue_.empty() || (stopping_ && in_flight_ == 0);
+      // Back-pressure: past index_max, wait for the running indexing job.
+      size_t memory = MemoryDatoms(*base);
+      runner_cv_.wait(lock, [&] {
+        bool full = memory > options_.index_max && indexing_ && generation == generation_;
+        return dead_ || (!queue_.empty() && !full) || (stopping_ && in_flight_ == 0);
       });
       if (dead_ || queue_.empty()) {
         runner_done_ = true;
@@ -238,7 +267,15 @@ void DurableTransactor::CommitLoop() {
     Group group;
     {
       std::unique_lock lock(mutex_);
-      committer_cv_.wait(lock, [this] { return !waiting_.empty() || runner_done_; });
+      committer_cv_.wait(lock,
+                         [this] { return !waiting_.empty() || runner_done_ || indexed_; });
+      if (indexed_ && !runner_done_) {
+        std::shared_ptr<const DbState> indexed = std::move(indexed_);
+        indexed_ = nullptr;
+        lock.unlock();
+        AdoptIndex(std::move(indexed));
+        continue;
+      }
       if (waiting_.empty()) return;
       group = std::move(waiting_.front());
       waiting_.pop_front();
@@ -250,12 +287,114 @@ void DurableTransactor::CommitLoop() {
       Die(&group, std::current_exception());
       return;
     }
+    std::shared_ptr<const DbState> published;
+    {
+      std::lock_guard lock(state_mutex_);
+      published = state_;
+    }
+    bool start_job = false;
     {
       std::lock_guard lock(mutex_);
       --in_flight_;
+      if (!indexing_ && MemoryDatoms(*published) > options_.index_threshold) {
+        indexing_ = true;
+        index_request_ = std::move(published);
+        start_job = true;
+      }
     }
+    if (start_job) indexer_cv_.notify_one();
     runner_cv_.notify_all();
   }
+}
+
+void DurableTransactor::IndexLoop() {
+  for (;;) {
+    std::shared_ptr<const DbState> snapshot;
+    {
+      std::unique_lock lock(mutex_);
+      indexer_cv_.wait(lock, [this] { return index_request_ || stopping_; });
+      if (!index_request_) return;
+      snapshot = std::move(index_request_);
+      index_request_ = nullptr;
+    }
+    std::shared_ptr<const DbState> indexed;
+    try {
+      indexed = IndexNow(*snapshot, storage_, cache_, options_.tree);
+    } catch (const Anomaly&) {
+      // Storage failed: what was written is garbage; a later commit starts
+      // the job again.
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (indexed) {
+        indexed_ = std::move(indexed);
+      } else {
+        indexing_ = false;
+      }
+    }
+    committer_cv_.notify_all();
+    runner_cv_.notify_all();
+  }
+}
+
+void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
+  IndexPointer pointer;
+  pointer.t = indexed->basis_t;
+  pointer.next_counter = indexed->next_counter;
+  pointer.last_tx_instant = indexed->last_tx_instant;
+  pointer.trees = indexed->durable->roots;
+  DbRoot root = chain_root_;
+  root.index = pointer;
+  if (root.epoch != epoch_) root.epoch += 1;
+  uint64_t rev = chain_rev_;
+  bool moved = false;
+  try {
+    moved = store_.UpdateRoot(&rev, root);
+  } catch (const Anomaly&) {
+    // Unknown whether it landed; the next catch-up tells.
+  }
+  std::shared_ptr<const DbState> state;
+  if (moved) {
+    // The database again: the new trees plus the log after them.
+    try {
+      state = indexed;
+      for (const LogEntry& e : store_.ReadEntries(root, pointer.t)) {
+        state = ApplyDatoms(*state, e.t, e.data);
+      }
+    } catch (const Anomaly&) {
+      state = nullptr;  // the next catch-up rebuilds it from the root
+    }
+    chain_rev_ = rev;
+    chain_root_ = root;
+    epoch_ = root.epoch;
+    if (state) {
+      std::lock_guard lock(state_mutex_);
+      if (rev > root_rev_) {
+        state_ = state;
+        root_rev_ = rev;
+        root_ = root;
+      }
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    indexing_ = false;
+    if (moved) ++index_jobs_;
+    if (state) {
+      // The open group was built on the old memory index: it runs again on
+      // the new base, so the old index can go.
+      std::vector<Request*> again;
+      for (Group& g : waiting_) {
+        for (Outcome& o : g.outcomes) again.push_back(o.request);
+      }
+      in_flight_ -= static_cast<int>(waiting_.size());
+      waiting_.clear();
+      queue_.insert(queue_.begin(), again.begin(), again.end());
+      ++generation_;
+      restart_state_ = std::move(state);
+    }
+  }
+  runner_cv_.notify_all();
 }
 
 void DurableTransactor::CommitGroup(Group& group) {

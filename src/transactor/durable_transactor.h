@@ -26,6 +26,16 @@
 // write landed is unknown until the next catch-up), the rest run again, and
 // the database stays usable.
 //
+// Indexing: when the published database's memory index passes
+// options.index_threshold datoms, an indexer thread merges it into the
+// durable trees (IndexNow; only new segments are written) as of that
+// database's t. The committer then moves the root's index pointer with a
+// CAS, rebuilds the database as the new trees plus the log after their t,
+// and the runner continues from it; the old memory index is dropped. Past
+// options.index_max datoms, new transactions wait for the running job.
+// Opening reads the index the root points to and replays only the log
+// after it.
+//
 // Several processes may hold a DurableTransactor on one database: their CAS
 // on the root's revision serializes their commits, and Db() catches up when
 // the root has moved, so a process sees the others' commits the next time it
@@ -48,6 +58,8 @@
 #include <vector>
 
 #include "db/db_state.h"
+#include "index/durable_tree.h"
+#include "index/segment_cache.h"
 #include "log/log_store.h"
 #include "storage/storage.h"
 #include "strata/anomaly.h"
@@ -66,10 +78,23 @@ class StorageLog : public Log {
   LogStore* store_;
 };
 
+struct DurableOptions {
+  // Memory index datoms (current and history parts) past which an indexing
+  // job starts, as Datomic's memory-index-threshold.
+  size_t index_threshold = size_t{1} << 18;
+  // Memory index datoms past which new transactions wait for the job.
+  size_t index_max = size_t{1} << 21;
+  // The shape of the durable trees.
+  TreeOptions tree;
+  // The segment cache's bound.
+  size_t cache_bytes = size_t{256} << 20;
+};
+
 class DurableTransactor : public Transactor {
  public:
   // Opens database `name`; a not-found anomaly if it does not exist.
-  DurableTransactor(std::shared_ptr<Storage> storage, std::string name);
+  DurableTransactor(std::shared_ptr<Storage> storage, std::string name,
+                    DurableOptions options = {});
   ~DurableTransactor() override;
 
   TxReport Transact(const Value& tx_data) override;
@@ -81,6 +106,13 @@ class DurableTransactor : public Transactor {
     std::lock_guard lock(state_mutex_);
     return root_.uuid;
   }
+
+  // Indexing jobs this transactor finished (adopted), and the segment cache.
+  int64_t index_jobs() const {
+    std::lock_guard lock(mutex_);
+    return index_jobs_;
+  }
+  const SegmentCache& cache() const { return *cache_; }
 
  private:
   // What a caller gets: a report, an anomaly, or word of a (simulated)
@@ -113,6 +145,17 @@ class DurableTransactor : public Transactor {
 
   void RunLoop();
   void CommitLoop();
+  void IndexLoop();
+  // Moves the root's index pointer to `indexed` (IndexNow's result) and
+  // continues from it: the published database, the committer's chain and the
+  // runner's base. Drops it when another writer moved the root first.
+  // Committer thread only, between groups.
+  void AdoptIndex(std::shared_ptr<const DbState> indexed);
+  // The database `pointer` names: its trees, plus nothing after (REQUIRES:
+  // `pointer` from this database's root).
+  std::shared_ptr<const DbState> StateFromPointer(const IndexPointer& pointer) const;
+  // Memory index datoms of `state`, both parts.
+  static size_t MemoryDatoms(const DbState& state);
   // Runs `batch` against `base`.
   static Group RunGroup(std::shared_ptr<const DbState> base, const std::vector<Request*>& batch,
                         int64_t now_ms);
@@ -139,6 +182,8 @@ class DurableTransactor : public Transactor {
 
   std::shared_ptr<Storage> storage_;
   std::string name_;
+  DurableOptions options_;
+  std::shared_ptr<SegmentCache> cache_;
   LogStore store_;
   StorageLog log_;
 
@@ -155,9 +200,16 @@ class DurableTransactor : public Transactor {
   // The epoch of this writer's last commit (-1: none yet). Committer only.
   int64_t epoch_ = -1;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable runner_cv_;
   std::condition_variable committer_cv_;
+  std::condition_variable indexer_cv_;
+  // The database the indexer is asked to index, and its result for the
+  // committer to adopt; indexing_ from the request until the adoption.
+  std::shared_ptr<const DbState> index_request_;  // GUARDED_BY(mutex_)
+  std::shared_ptr<const DbState> indexed_;        // GUARDED_BY(mutex_)
+  bool indexing_ = false;                         // GUARDED_BY(mutex_)
+  int64_t index_jobs_ = 0;                        // GUARDED_BY(mutex_)
   std::deque<Request*> queue_;  // GUARDED_BY(mutex_)
   // The open group: built, not yet taken by the committer (at most one).
   std::deque<Group> waiting_;   // GUARDED_BY(mutex_)
@@ -171,6 +223,7 @@ class DurableTransactor : public Transactor {
   Answer death_;                                    // GUARDED_BY(mutex_)
   std::thread runner_;
   std::thread committer_;
+  std::thread indexer_;
 };
 
 }  // namespace strata::internal

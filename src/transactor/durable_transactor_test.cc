@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <set>
 #include <thread>
 
@@ -139,6 +141,75 @@ TEST(DurableTransactorTest, TransactionsAreJudgedOnTheLogsEnd) {
                           b.Transact(ReadEdn("[[:db/cas [:k/n 1] :k/half 5 7]]"));
                         }),
                         Category::kConflict, "db.error/cas-failed"));
+}
+
+// Tiny thresholds, so that indexing jobs run all the time.
+internal::DurableOptions Indexing() {
+  internal::DurableOptions options;
+  options.index_threshold = 40;
+  options.index_max = 400;
+  options.tree.leaf_datoms = 8;
+  options.tree.fanout = 4;
+  options.cache_bytes = 32 << 10;
+  return options;
+}
+
+// Indexing jobs run beside concurrent writers: nothing is lost, the memory
+// index stays bounded, and reopening starts from the durable index.
+TEST(DurableTransactorTest, IndexingJobsKeepTheMemoryIndexSmall) {
+  auto storage = NewStorage();
+  std::vector<Datom> before;
+  {
+    DurableTransactor tx(storage, "db", Indexing());
+    tx.Transact(ReadEdn(kSchema));
+    constexpr int kThreads = 4, kEach = 60;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&tx, t] {
+        for (int i = 0; i < kEach; ++i) {
+          tx.Transact(Item(t * 1000 + i));
+          if (i % 5 == 4) {
+            tx.Transact(ReadEdn(fmt::format("[[:db/retract [:k/n {}] :k/half {}]]", t * 1000 + i,
+                                            t * 1000 + i)));
+            tx.Transact(ReadEdn(fmt::format("[[:db/add [:k/n {}] :k/half {}]]", t * 1000 + i,
+                                            t * 1000 + i)));
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(Items(tx.Db()).size(), size_t{kThreads * kEach});
+    EXPECT_GT(tx.index_jobs(), 0);
+    const internal::DbState& state = tx.Db().state();
+    ASSERT_NE(state.durable, nullptr);
+    EXPECT_LE(state.index.size(internal::Part::kCurrent), 1000u);
+    before = Dump(tx.Db());
+    EXPECT_EQ(Dump(tx.Db().History()).size(),
+              Dump(DurableTransactor(storage, "db").Db().History()).size());
+  }
+  DurableTransactor reopened(storage, "db", Indexing());
+  EXPECT_EQ(Dump(reopened.Db()), before);
+  const internal::DbState& state = reopened.Db().state();
+  ASSERT_NE(state.durable, nullptr);
+  EXPECT_LT(state.index.size(internal::Part::kCurrent), before.size());
+  // The log is still whole, and the database still takes transactions.
+  EXPECT_EQ(reopened.log().TxRange(std::nullopt, std::nullopt).back().t, reopened.Db().basis_t());
+  reopened.Transact(Item(99'999));
+  EXPECT_TRUE(Items(reopened.Db()).contains(99'999));
+}
+
+// Another writer's index is adopted at catch-up.
+TEST(DurableTransactorTest, AnotherWritersIndexIsAdopted) {
+  auto storage = NewStorage();
+  DurableTransactor a(storage, "db", Indexing());
+  DurableTransactor b(storage, "db");
+  a.Transact(ReadEdn(kSchema));
+  for (int i = 0; i < 100; ++i) a.Transact(Item(i));
+  for (int i = 0; i < 100 && a.index_jobs() == 0; ++i) a.Transact(Item(1000 + i));
+  ASSERT_GT(a.index_jobs(), 0);
+  b.Transact(Item(5000));
+  EXPECT_EQ(Dump(a.Db()), Dump(b.Db()));
+  EXPECT_NE(b.Db().state().durable, nullptr);
 }
 
 // The root's epoch counts handovers: a writer's first commit after another

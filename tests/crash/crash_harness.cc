@@ -209,11 +209,24 @@ void WriterThread(Connection* conn, int64_t cycle, int64_t writer) {
   }
 }
 
-int RunWriter(const std::string& dir, int threads, int64_t cycle) {
+// The transactor's options: the default, or small indexing jobs.
+internal::DurableOptions TransactorOptions(size_t index_threshold) {
+  internal::DurableOptions options;
+  if (index_threshold > 0) {
+    options.index_threshold = index_threshold;
+    options.index_max = index_threshold * 8;
+    options.tree.leaf_datoms = 64;
+    options.tree.fanout = 16;
+  }
+  return options;
+}
+
+int RunWriter(const std::string& dir, int threads, int64_t cycle, size_t index_threshold) {
   try {
     Clock::time_point start = Clock::now();
     std::shared_ptr<internal::Storage> storage = LmdbStorage::Open(dir);
-    Connection conn(std::make_shared<DurableTransactor>(storage, std::string(kDbName)));
+    Connection conn(std::make_shared<DurableTransactor>(storage, std::string(kDbName),
+                                                        TransactorOptions(index_threshold)));
     // "RDY C t ms": open, at basis t, after ms of opening (mostly replaying
     // the log), so the parent can tell kills during the open from later ones.
     auto open_ms =
@@ -367,6 +380,9 @@ struct Options {
   bool kill_from_ready = false;
   // Whether to run without the holder process (see RunHolder).
   bool no_holder = false;
+  // The memory index size that starts an indexing job (0: the default), so
+  // that kills also land during indexing jobs and their adoption.
+  size_t index_threshold = 0;
 };
 
 // What one writer reported before it was killed.
@@ -603,7 +619,8 @@ Acks Harness::RunWriterAndKill(int64_t cycle, int64_t* killed_after_ms) {
   auto sleep_for = std::chrono::milliseconds(kill_ms(rng_));
   Clock::time_point start = Clock::now();
   pid_t pid = SpawnSelf({"--writer", "--dir", options_.dir, "--threads",
-                         std::to_string(options_.threads), "--cycle", std::to_string(cycle)},
+                         std::to_string(options_.threads), "--cycle", std::to_string(cycle),
+                         "--index-threshold", std::to_string(options_.index_threshold)},
                         -1, fds[1]);
   close(fds[1]);
   std::string out;
@@ -921,13 +938,16 @@ int main(int argc, char** argv) {
                "run without the process that keeps the LMDB environment open across kills");
   // Internal: the writer and the holder the parent execs.
   bool holder = false;
+  app.add_option("--index-threshold", options.index_threshold,
+                 "memory index datoms that start an indexing job (default: the transactor's)");
   app.add_flag("--writer", writer)->group("");
   app.add_flag("--holder", holder)->group("");
   app.add_option("--cycle", cycle)->group("");
   CLI11_PARSE(app, argc, argv);
   if (writer) {
     if (options.dir.empty()) return 2;
-    return strata::crash::RunWriter(options.dir, options.threads, cycle);
+    return strata::crash::RunWriter(options.dir, options.threads, cycle,
+                                    options.index_threshold);
   }
   if (holder) return options.dir.empty() ? 2 : strata::crash::RunHolder(options.dir);
   if (options.cycles <= 0) {
