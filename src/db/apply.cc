@@ -14,10 +14,10 @@ namespace strata::internal {
 namespace {
 
 // The attributes whose datoms define attributes and idents.
-constexpr EntityId kSchemaAttributes[] = {
-    sys::kIdent,     sys::kValueType, sys::kCardinality, sys::kUnique,
-    sys::kIsComponent, sys::kIndex,   sys::kNoHistory,   sys::kFulltext,
-    sys::kTupleType, sys::kTupleTypes, sys::kTupleAttrs, sys::kAttrPreds};
+constexpr EntityId kSchemaAttributes[] = {sys::kIdent,      sys::kValueType,   sys::kCardinality,
+                                          sys::kUnique,     sys::kIsComponent, sys::kIndex,
+                                          sys::kNoHistory,  sys::kFulltext,    sys::kTupleType,
+                                          sys::kTupleTypes, sys::kTupleAttrs,  sys::kAttrPreds};
 
 }  // namespace
 

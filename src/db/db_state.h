@@ -6,8 +6,8 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <array>
-#include <span>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "db/schema.h"

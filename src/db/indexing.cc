@@ -29,16 +29,14 @@ std::vector<Datom> Drain(DatomCursor& cursor) {
 }
 
 void SortIn(Index index, std::vector<Datom>* datoms) {
-  std::sort(datoms->begin(), datoms->end(), [index](const Datom& x, const Datom& y) {
-    return CompareDatoms(index, x, y) < 0;
-  });
+  std::sort(datoms->begin(), datoms->end(),
+            [index](const Datom& x, const Datom& y) { return CompareDatoms(index, x, y) < 0; });
 }
 
 }  // namespace
 
 std::shared_ptr<DbState> IndexNow(const DbState& state, std::shared_ptr<Storage> storage,
-                                  std::shared_ptr<SegmentCache> cache,
-                                  const TreeOptions& options) {
+                                  std::shared_ptr<SegmentCache> cache, const TreeOptions& options) {
   const Schema& schema = *state.schema;
   // The memory index's history, in EAVT order: each fact's datoms together,
   // oldest first. A retraction not preceded by the fact's assertion
@@ -103,7 +101,9 @@ std::shared_ptr<DbState> IndexNow(const DbState& state, std::shared_ptr<Storage>
     if (!dropped.empty()) {
       std::vector<Datom> drop = dropped;
       SortIn(index, &drop);
-      auto less = [index](const Datom& x, const Datom& y) { return CompareDatoms(index, x, y) < 0; };
+      auto less = [index](const Datom& x, const Datom& y) {
+        return CompareDatoms(index, x, y) < 0;
+      };
       hadds.erase(std::remove_if(hadds.begin(), hadds.end(),
                                  [&](const Datom& d) {
                                    return std::binary_search(drop.begin(), drop.end(), d, less);

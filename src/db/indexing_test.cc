@@ -89,9 +89,10 @@ std::vector<Datom> Past(const Database& db, Index index, bool skip_no_history) {
 void ExpectSameViews(const Database& indexed, const Database& memory, const std::string& where,
                      bool lingering) {
   for (Index index : {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet}) {
-    ASSERT_TRUE(Same(Dump(indexed, index), Dump(memory, index))) << where << " index " << int(index);
-    ASSERT_TRUE(Same(Past(indexed.History(), index, lingering),
-                     Past(memory.History(), index, lingering)))
+    ASSERT_TRUE(Same(Dump(indexed, index), Dump(memory, index)))
+        << where << " index " << int(index);
+    ASSERT_TRUE(
+        Same(Past(indexed.History(), index, lingering), Past(memory.History(), index, lingering)))
         << where << " history, index " << int(index);
   }
   for (int64_t t = 1000; t <= memory.basis_t(); t += 7) {

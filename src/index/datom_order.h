@@ -12,10 +12,20 @@
 #ifndef STRATA_INDEX_DATOM_ORDER_H_
 #define STRATA_INDEX_DATOM_ORDER_H_
 
+#include <string_view>
+
 #include "strata/database.h"
 #include "strata/datom.h"
 
 namespace strata::internal {
+
+// The four index orders, and their names for messages.
+inline constexpr Index kIndexes[] = {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet};
+inline std::string_view IndexName(Index index) {
+  constexpr std::string_view kNames[] = {"EAVT", "AEVT", "AVET", "VAET"};
+  auto i = static_cast<size_t>(index);
+  return i < 4 ? kNames[i] : "?";
+}
 
 inline int CmpInt(int64_t x, int64_t y) { return x < y ? -1 : (x > y ? 1 : 0); }
 inline int CmpE(const Datom& x, const Datom& y) { return CmpInt(x.e, y.e); }

@@ -15,8 +15,6 @@
 namespace strata::internal {
 namespace {
 
-constexpr std::string_view kIndexNames[] = {"EAVT", "AEVT", "AVET", "VAET"};
-
 std::string SegmentName(const Uuid& id) { return fmt::format("index segment {}", id.ToString()); }
 
 [[noreturn]] void ThrowTreeFault(const Uuid& id, std::string_view problem) {
@@ -109,8 +107,7 @@ class SegmentSource {
     }
     if (index != index_) {
       ThrowTreeFault(
-          id, fmt::format("a segment of {} in a tree of {}", kIndexNames[static_cast<int>(index)],
-                          kIndexNames[static_cast<int>(index_)]));
+          id, fmt::format("a segment of {} in a tree of {}", IndexName(index), IndexName(index_)));
     }
     if (actual != count) {
       ThrowTreeFault(id, fmt::format("{} datoms where its entry says {}", actual, count));
@@ -326,9 +323,8 @@ class InputChecker {
       ThrowIncorrect("", fmt::format("{}: datom {} has a negative e, a or tx", what_, ToString(d)));
     }
     if (has_previous_ && CompareDatoms(index_, previous_, d) >= 0) {
-      ThrowIncorrect("",
-                     fmt::format("{}: datom {} does not follow {} in {} order", what_, ToString(d),
-                                 ToString(previous_), kIndexNames[static_cast<int>(index_)]));
+      ThrowIncorrect("", fmt::format("{}: datom {} does not follow {} in {} order", what_,
+                                     ToString(d), ToString(previous_), IndexName(index_)));
     }
     previous_ = d;
     has_previous_ = true;

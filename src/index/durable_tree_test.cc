@@ -45,12 +45,8 @@ using internal::TreeOptions;
 using internal::TreeRoot;
 using internal::TreeStats;
 
-constexpr Index kIndexes[] = {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet};
-
-const char* IndexName(Index index) {
-  static const char* const kNames[] = {"EAVT", "AEVT", "AVET", "VAET"};
-  return kNames[static_cast<int>(index)];
-}
+using internal::IndexName;
+using internal::kIndexes;
 
 // MemStorage behind a decorator that counts reads and can damage what a
 // read returns, or lose a blob.
@@ -302,7 +298,8 @@ TEST(DurableTreeTest, AHundredThousandDatoms) {
     std::printf(
         "[ tree ] %s: %zu datoms, height %d, %lld leaves, %lld directories, %lld bytes, "
         "%lld commits\n",
-        IndexName(index), model.size(), root.height, static_cast<long long>(stats.leaves_written),
+        std::string(IndexName(index)).c_str(), model.size(), root.height,
+        static_cast<long long>(stats.leaves_written),
         static_cast<long long>(stats.directories_written),
         static_cast<long long>(stats.bytes_written), static_cast<long long>(stats.commits));
     EXPECT_EQ(root.height, 6);  // 8^5 < 24,000 leaves <= 8^6
@@ -511,8 +508,8 @@ TEST(DurableTreeTest, AOneDatomMergeWritesOnePath) {
         std::printf(
             "[ tree ] %s one-datom merge into %zu datoms (height %d): %lld segments "
             "written, %lld read, %lld bytes\n",
-            IndexName(index), model.size(), root.height, static_cast<long long>(written),
-            static_cast<long long>(stats.segments_read),
+            std::string(IndexName(index)).c_str(), model.size(), root.height,
+            static_cast<long long>(written), static_cast<long long>(stats.segments_read),
             static_cast<long long>(stats.bytes_written));
       }
     }
@@ -524,7 +521,7 @@ TEST(DurableTreeTest, AOneDatomMergeWritesOnePath) {
     model = ModelApply(index, model, c);
     int64_t written = stats.leaves_written + stats.directories_written;
     std::printf("[ tree ] %s 1,000-datom merge: %lld segments written (%lld leaves), %lld read\n",
-                IndexName(index), static_cast<long long>(written),
+                std::string(IndexName(index)).c_str(), static_cast<long long>(written),
                 static_cast<long long>(stats.leaves_written),
                 static_cast<long long>(stats.segments_read));
     EXPECT_LE(written, 1000 * root.height);

@@ -68,20 +68,6 @@ constexpr size_t kUuidSize = 16;
 // accept the non-negative half.
 constexpr int64_t kTxLimit = int64_t{1} << 62;
 
-std::string_view IndexName(Index index) {
-  switch (index) {
-    case Index::kEavt:
-      return "EAVT";
-    case Index::kAevt:
-      return "AEVT";
-    case Index::kAvet:
-      return "AVET";
-    case Index::kVaet:
-      return "VAET";
-  }
-  return "?";
-}
-
 size_t VarintSize(uint64_t n) {
   size_t size = 1;
   for (; n >= 0x80; n >>= 7) ++size;

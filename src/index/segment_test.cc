@@ -51,12 +51,8 @@ using internal::EncodeLeaf;
 using internal::Leaf;
 using internal::SegmentKind;
 
-constexpr Index kIndexes[] = {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet};
-
-const char* IndexName(Index index) {
-  static const char* const kNames[] = {"EAVT", "AEVT", "AVET", "VAET"};
-  return kNames[static_cast<int>(index)];
-}
+using internal::IndexName;
+using internal::kIndexes;
 
 // `datoms` in `index`'s order, without duplicates.
 std::vector<Datom> Sorted(Index index, std::vector<Datom> datoms) {
@@ -96,56 +92,11 @@ Leaf RoundTrip(Index index, const std::vector<Datom>& datoms) {
   return DecodeLeaf(EncodeLeaf(index, datoms), "test leaf");
 }
 
-Value Read(std::string_view edn) {
-  ReadOptions options;
-  options.keep_unknown_tags = true;
-  return ReadEdn(edn, options);
-}
-
 // One value of every type, and a few of each numeric kind.
 std::vector<Value> EveryType() {
   std::vector<Value> values;
-  for (const char* edn : {"nil",
-                          "true",
-                          "false",
-                          "0",
-                          "-1",
-                          "9223372036854775807",
-                          "-9223372036854775808",
-                          "123456789012345678901234567890N",
-                          "-5N",
-                          "1.5",
-                          "-0.0",
-                          "##NaN",
-                          "##Inf",
-                          "1E-100000M",
-                          "1.50M",
-                          "-0.005M",
-                          "\\a",
-                          "\\u00e9",
-                          "\"\"",
-                          "\"short\"",
-                          "\"a string longer than fourteen\"",
-                          "\"\\u0000 nul and é and \\ud83d\\ude00\"",
-                          ":k",
-                          ":ns/name",
-                          ":person.status/active",
-                          "sym",
-                          "ns/sym",
-                          "#inst \"2020-01-02T03:04:05.678Z\"",
-                          "#inst \"1969-12-31T23:59:59.999Z\"",
-                          "#uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\"",
-                          "#strata/float 0.1",
-                          "#strata/uri \"http://example.com/a?b=c\"",
-                          "#strata/bytes \"AAECAwQ=\"",
-                          "[1 \"two\" :three]",
-                          "(1 (2 (3)))",
-                          "{:a 1 \"b\" [2] 3 #{4}}",
-                          "#{}",
-                          "[]",
-                          "#my/tag [1 2]"}) {
-    values.push_back(Read(edn));
-  }
+  for (const char* edn : kEveryValueEdn) values.push_back(ReadKeepingTags(edn));
+  values.push_back(K("person.status/active"));
   for (int64_t n : {int64_t{0}, int64_t{17592186045418}, std::numeric_limits<int64_t>::max()}) {
     values.push_back(Value::Ref(n));
   }
@@ -311,8 +262,8 @@ TEST(SegmentTest, BytesPerDatomOfPeople) {
     datoms = Sorted(index, datoms);
     std::string bytes = EncodeLeaf(index, datoms);
     double per_datom = static_cast<double>(bytes.size()) / static_cast<double>(datoms.size());
-    std::printf("[ segment ] %s: %zu datoms, %zu bytes, %.2f bytes/datom\n", IndexName(index),
-                datoms.size(), bytes.size(), per_datom);
+    std::printf("[ segment ] %s: %zu datoms, %zu bytes, %.2f bytes/datom\n",
+                std::string(IndexName(index)).c_str(), datoms.size(), bytes.size(), per_datom);
     EXPECT_LE(per_datom, 8.0) << IndexName(index);
   }
 }

@@ -12,7 +12,8 @@
 // the root's revision), the t of the last logged transaction, the key of
 // the newest log blob (absent while the log is empty), and where the durable
 // index is (absent until the first indexing job): for EAVT, AEVT, AVET and
-// VAET in turn, the current and the history tree as [root count height]. Log blobs are immutable and chained backwards:
+// VAET in turn, the current and the history tree as [root count height]. Log blobs are immutable
+// and chained backwards:
 //
 //   +--------+---------+-----------+----------------+-----------+---------------------+--------+
 //   | "SLGB" | version | has_prev  | prev key       | n varint  | n x (varint len,    | xxh64  |

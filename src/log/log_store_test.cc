@@ -137,8 +137,9 @@ TEST(LogStoreTest, RootsCarryTheIndexPointer) {
                           "[[nil 1 1] [nil 0 0] [nil 0 0] [nil 0 0] [nil 0 0] [nil 0 0] "
                           "[nil 0 0] [nil 0 0]]}"}) {
     std::string text =
-        std::string("{:format 1 :uuid #uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\" :epoch 0 "
-                    ":t 0 ") +
+        std::string(
+            "{:format 1 :uuid #uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\" :epoch 0 "
+            ":t 0 ") +
         bad + "}";
     EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { internal::DecodeRoot(text, "root x"); }),
                           Category::kFault, ""))

@@ -44,8 +44,8 @@ std::vector<Value> Names(const Database& db) {
 void CheckLifecycle(const std::function<std::string(std::string_view)>& uri,
                     const std::string& pattern) {
   std::string a = uri("catalog-a"), b = uri("catalog-b");
-  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { Connect(a); }), Category::kNotFound,
-                        "db.error/db-not-found"));
+  EXPECT_TRUE(
+      IsAnomaly(CatchAnomaly([&] { Connect(a); }), Category::kNotFound, "db.error/db-not-found"));
   EXPECT_TRUE(CreateDatabase(a));
   EXPECT_FALSE(CreateDatabase(a));
   EXPECT_TRUE(CreateDatabase(b));
@@ -67,8 +67,8 @@ void CheckLifecycle(const std::function<std::string(std::string_view)>& uri,
 
   EXPECT_TRUE(DeleteDatabase(a));
   EXPECT_FALSE(DeleteDatabase(a));
-  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { Connect(a); }), Category::kNotFound,
-                        "db.error/db-not-found"));
+  EXPECT_TRUE(
+      IsAnomaly(CatchAnomaly([&] { Connect(a); }), Category::kNotFound, "db.error/db-not-found"));
   EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { conn.Transact(R"([{:item/name "x"}])"); }),
                         Category::kNotFound, "db.error/db-not-found"));
   names = GetDatabaseNames(pattern);
@@ -77,8 +77,8 @@ void CheckLifecycle(const std::function<std::string(std::string_view)>& uri,
   EXPECT_TRUE(CreateDatabase(a));
   Connection fresh = Connect(a);
   EXPECT_EQ(fresh.Db().basis_t(), Connection::CreateInMemory().Db().basis_t());
-  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { conn.Db(); }), Category::kNotFound,
-                        "db.error/db-not-found"));
+  EXPECT_TRUE(
+      IsAnomaly(CatchAnomaly([&] { conn.Db(); }), Category::kNotFound, "db.error/db-not-found"));
   EXPECT_TRUE(DeleteDatabase(a));
   EXPECT_TRUE(DeleteDatabase(b));
 }
@@ -100,8 +100,8 @@ TEST(CatalogTest, AMissingLmdbDirectoryHoldsNoDatabaseAndIsNotCreated) {
   TempDir dir;
   std::filesystem::path missing = dir.path() / "nothing-here";
   std::string uri = "strata:lmdb://x?dir=" + PercentEncode(missing.string());
-  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { Connect(uri); }), Category::kNotFound,
-                        "db.error/db-not-found"));
+  EXPECT_TRUE(
+      IsAnomaly(CatchAnomaly([&] { Connect(uri); }), Category::kNotFound, "db.error/db-not-found"));
   EXPECT_FALSE(DeleteDatabase(uri));
   EXPECT_TRUE(GetDatabaseNames("strata:lmdb://*?dir=" + PercentEncode(missing.string())).empty());
   EXPECT_FALSE(std::filesystem::exists(missing));
@@ -114,15 +114,13 @@ TEST(CatalogTest, PostgresDatabasesLiveInATable) {
   std::string db = server->CreateDatabase();
   std::string conninfo = PercentEncode(server->ConnInfo(db));
   CheckLifecycle(
-      [&](std::string_view name) {
-        return fmt::format("strata:postgres://{}?{}", name, conninfo);
-      },
+      [&](std::string_view name) { return fmt::format("strata:postgres://{}?{}", name, conninfo); },
       "strata:postgres://*?" + conninfo);
 }
 
 TEST(CatalogTest, BadUrisAreIncorrect) {
-  EXPECT_TRUE(IsAnomaly(CatchAnomaly([] { CreateDatabase("strata:mem://"); }),
-                        Category::kIncorrect, "db.error/invalid-db-uri"));
+  EXPECT_TRUE(IsAnomaly(CatchAnomaly([] { CreateDatabase("strata:mem://"); }), Category::kIncorrect,
+                        "db.error/invalid-db-uri"));
   EXPECT_TRUE(IsAnomaly(CatchAnomaly([] { Connect("datomic:mem://x"); }), Category::kIncorrect,
                         "db.error/unsupported-protocol"));
   EXPECT_TRUE(IsAnomaly(CatchAnomaly([] { GetDatabaseNames("strata:mem://x"); }),

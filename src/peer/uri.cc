@@ -83,8 +83,8 @@ std::string LmdbDir(std::string_view uri, std::string_view query) {
   std::error_code ec;
   std::filesystem::path path = std::filesystem::absolute(*dir, ec);
   if (ec) {
-    Invalid(uri, fmt::format("Database URI {}: cannot make {} absolute: {}", uri, *dir,
-                             ec.message()));
+    Invalid(uri,
+            fmt::format("Database URI {}: cannot make {} absolute: {}", uri, *dir, ec.message()));
   }
   std::string out = path.lexically_normal().string();
   while (out.size() > 1 && out.back() == '/') out.pop_back();
@@ -105,8 +105,8 @@ std::string PercentDecode(std::string_view text, std::string_view uri) {
     int lo = i + 2 < text.size() ? HexDigit(text[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
       Invalid(uri, fmt::format("Database URI {} has a '%' not followed by two hex digits (at "
-                                "'{}'): encode '%' as %25",
-                                uri, text.substr(i, 3)));
+                               "'{}'): encode '%' as %25",
+                               uri, text.substr(i, 3)));
     }
     out.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;
@@ -118,10 +118,9 @@ DbUri ParseDbUri(std::string_view uri, bool allow_pattern) {
   size_t sep = uri.find("://");
   if (uri.substr(0, kPrefix.size()) != kPrefix || sep == std::string_view::npos) {
     if (sep != std::string_view::npos && uri.substr(0, kPrefix.size()) != kPrefix) {
-      ThrowIncorrect(
-          "unsupported-protocol",
-          fmt::format("Unsupported protocol in database URI {}: use {}", uri, kForms),
-          Value::Map({{Value::Keyword("uri"), Value::String(std::string(uri))}}));
+      ThrowIncorrect("unsupported-protocol",
+                     fmt::format("Unsupported protocol in database URI {}: use {}", uri, kForms),
+                     Value::Map({{Value::Keyword("uri"), Value::String(std::string(uri))}}));
     }
     Invalid(uri, fmt::format("'{}' is not a database URI: write {}", uri, kForms));
   }
@@ -150,10 +149,10 @@ DbUri ParseDbUri(std::string_view uri, bool allow_pattern) {
     }
     out.location = PercentDecode(query, uri);
   } else {
-    ThrowIncorrect("unsupported-protocol",
-                   fmt::format("Unsupported storage '{}' in database URI {}: use {}", scheme, uri,
-                               kForms),
-                   Value::Map({{Value::Keyword("uri"), Value::String(std::string(uri))}}));
+    ThrowIncorrect(
+        "unsupported-protocol",
+        fmt::format("Unsupported storage '{}' in database URI {}: use {}", scheme, uri, kForms),
+        Value::Map({{Value::Keyword("uri"), Value::String(std::string(uri))}}));
   }
   CheckName(uri, name, allow_pattern);
   out.name = std::string(name);

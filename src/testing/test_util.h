@@ -104,6 +104,54 @@ inline bool Contains(const std::vector<Datom>& datoms, EntityId e, EntityId a, c
   });
 }
 
+// EDN text of one value of every type and a few of each numeric kind, for
+// round-trip tests of the codecs (read with ReadKeepingTags).
+inline constexpr const char* kEveryValueEdn[] = {"nil",
+                                                 "true",
+                                                 "false",
+                                                 "0",
+                                                 "-1",
+                                                 "9223372036854775807",
+                                                 "-9223372036854775808",
+                                                 "123456789012345678901234567890N",
+                                                 "-5N",
+                                                 "1.5",
+                                                 "-0.0",
+                                                 "##NaN",
+                                                 "##Inf",
+                                                 "1E-100000M",
+                                                 "1.50M",
+                                                 "-0.005M",
+                                                 "\\a",
+                                                 "\\u00e9",
+                                                 "\"\"",
+                                                 "\"short\"",
+                                                 "\"a string longer than fourteen\"",
+                                                 "\"\\u0000 nul and é and \\ud83d\\ude00\"",
+                                                 ":k",
+                                                 ":ns/name",
+                                                 "sym",
+                                                 "ns/sym",
+                                                 "#inst \"2020-01-02T03:04:05.678Z\"",
+                                                 "#inst \"1969-12-31T23:59:59.999Z\"",
+                                                 "#uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\"",
+                                                 "#strata/float 0.1",
+                                                 "#strata/uri \"http://example.com/a?b=c\"",
+                                                 "#strata/bytes \"AAECAwQ=\"",
+                                                 "[1 \"two\" :three]",
+                                                 "(1 (2 (3)))",
+                                                 "{:a 1 \"b\" [2] 3 #{4}}",
+                                                 "#{}",
+                                                 "[]",
+                                                 "#my/tag [1 2]"};
+
+// Reads EDN, keeping unknown tagged literals as tagged values.
+inline Value ReadKeepingTags(std::string_view edn) {
+  ReadOptions options;
+  options.keep_unknown_tags = true;
+  return ReadEdn(edn, options);
+}
+
 // A fresh directory under the system's temporary directory, removed with
 // everything in it when destroyed.
 class TempDir {

@@ -113,14 +113,13 @@ std::shared_ptr<const DbState> DurableTransactor::StateFromPointer(
   return StateFromIndex(std::move(durable), pointer.next_counter, pointer.last_tx_instant);
 }
 
-void DurableTransactor::CatchUpLocked(
-    const std::optional<std::pair<Root, DbRoot>>& root) const {
+void DurableTransactor::CatchUpLocked(const std::optional<std::pair<Root, DbRoot>>& root) const {
   if (!root) {
-    ThrowNotFound("db-not-found",
-                  root_rev_ == 0
-                      ? fmt::format("Database {} does not exist in this storage: create it first",
-                                    name_)
-                      : fmt::format("Database {} was deleted from its storage", name_));
+    ThrowNotFound(
+        "db-not-found",
+        root_rev_ == 0
+            ? fmt::format("Database {} does not exist in this storage: create it first", name_)
+            : fmt::format("Database {} was deleted from its storage", name_));
   }
   if (root_rev_ != 0 && root->second.uuid != root_.uuid) {
     ThrowNotFound("db-not-found",
@@ -267,8 +266,7 @@ void DurableTransactor::CommitLoop() {
     Group group;
     {
       std::unique_lock lock(mutex_);
-      committer_cv_.wait(lock,
-                         [this] { return !waiting_.empty() || runner_done_ || indexed_; });
+      committer_cv_.wait(lock, [this] { return !waiting_.empty() || runner_done_ || indexed_; });
       if (indexed_ && !runner_done_) {
         std::shared_ptr<const DbState> indexed = std::move(indexed_);
         indexed_ = nullptr;

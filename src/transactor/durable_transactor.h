@@ -210,17 +210,17 @@ class DurableTransactor : public Transactor {
   std::shared_ptr<const DbState> indexed_;        // GUARDED_BY(mutex_)
   bool indexing_ = false;                         // GUARDED_BY(mutex_)
   int64_t index_jobs_ = 0;                        // GUARDED_BY(mutex_)
-  std::deque<Request*> queue_;  // GUARDED_BY(mutex_)
+  std::deque<Request*> queue_;                    // GUARDED_BY(mutex_)
   // The open group: built, not yet taken by the committer (at most one).
-  std::deque<Group> waiting_;   // GUARDED_BY(mutex_)
-  int in_flight_ = 0;           // built and not yet finished; GUARDED_BY(mutex_)
+  std::deque<Group> waiting_;  // GUARDED_BY(mutex_)
+  int in_flight_ = 0;          // built and not yet finished; GUARDED_BY(mutex_)
   // Bumped when the runner must start again from restart_state_.
-  uint64_t generation_ = 0;                         // GUARDED_BY(mutex_)
-  std::shared_ptr<const DbState> restart_state_;    // GUARDED_BY(mutex_)
-  bool stopping_ = false;                           // GUARDED_BY(mutex_)
-  bool runner_done_ = false;                        // GUARDED_BY(mutex_)
-  bool dead_ = false;                               // GUARDED_BY(mutex_)
-  Answer death_;                                    // GUARDED_BY(mutex_)
+  uint64_t generation_ = 0;                       // GUARDED_BY(mutex_)
+  std::shared_ptr<const DbState> restart_state_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;                         // GUARDED_BY(mutex_)
+  bool runner_done_ = false;                      // GUARDED_BY(mutex_)
+  bool dead_ = false;                             // GUARDED_BY(mutex_)
+  Answer death_;                                  // GUARDED_BY(mutex_)
   std::thread runner_;
   std::thread committer_;
   std::thread indexer_;

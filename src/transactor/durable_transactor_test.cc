@@ -4,9 +4,8 @@
 // nothing half-written is visible, and the database stays usable.
 #include "transactor/durable_transactor.h"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <set>
 #include <thread>
@@ -131,16 +130,14 @@ TEST(DurableTransactorTest, TransactionsAreJudgedOnTheLogsEnd) {
   b.Transact(Item(1));
   a.Transact(ReadEdn("[[:db/add [:k/n 1] :k/half 5]]"));
   b.Transact(ReadEdn("[[:db/cas [:k/n 1] :k/half 5 6]]"));
-  std::vector<Datom> half = Dump(a.Db(), Index::kEavt, {L(a.Db().EntidOrThrow(
-                                                            ReadEdn("[:k/n 1]"))),
-                                                        K("k/half")});
+  std::vector<Datom> half =
+      Dump(a.Db(), Index::kEavt, {L(a.Db().EntidOrThrow(ReadEdn("[:k/n 1]"))), K("k/half")});
   ASSERT_EQ(half.size(), 1u);
   EXPECT_EQ(half[0].v, L(6));
   // A transaction that fails on the log's end fails, and says why.
-  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] {
-                          b.Transact(ReadEdn("[[:db/cas [:k/n 1] :k/half 5 7]]"));
-                        }),
-                        Category::kConflict, "db.error/cas-failed"));
+  EXPECT_TRUE(
+      IsAnomaly(CatchAnomaly([&] { b.Transact(ReadEdn("[[:db/cas [:k/n 1] :k/half 5 7]]")); }),
+                Category::kConflict, "db.error/cas-failed"));
 }
 
 // Tiny thresholds, so that indexing jobs run all the time.
@@ -169,10 +166,10 @@ TEST(DurableTransactorTest, IndexingJobsKeepTheMemoryIndexSmall) {
         for (int i = 0; i < kEach; ++i) {
           tx.Transact(Item(t * 1000 + i));
           if (i % 5 == 4) {
-            tx.Transact(ReadEdn(fmt::format("[[:db/retract [:k/n {}] :k/half {}]]", t * 1000 + i,
-                                            t * 1000 + i)));
-            tx.Transact(ReadEdn(fmt::format("[[:db/add [:k/n {}] :k/half {}]]", t * 1000 + i,
-                                            t * 1000 + i)));
+            tx.Transact(ReadEdn(
+                fmt::format("[[:db/retract [:k/n {}] :k/half {}]]", t * 1000 + i, t * 1000 + i)));
+            tx.Transact(ReadEdn(
+                fmt::format("[[:db/add [:k/n {}] :k/half {}]]", t * 1000 + i, t * 1000 + i)));
           }
         }
       });
@@ -243,8 +240,8 @@ TEST(DurableTransactorTest, ADeletedDatabaseIsNotFound) {
   ASSERT_TRUE(LogStore(storage.get(), "db").Delete());
   EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { tx.Transact(Item(1)); }), Category::kNotFound,
                         "db.error/db-not-found"));
-  EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { tx.Db(); }), Category::kNotFound,
-                        "db.error/db-not-found"));
+  EXPECT_TRUE(
+      IsAnomaly(CatchAnomaly([&] { tx.Db(); }), Category::kNotFound, "db.error/db-not-found"));
   ASSERT_TRUE(LogStore(storage.get(), "db").Create());
   EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { tx.Transact(Item(1)); }), Category::kNotFound,
                         "db.error/db-not-found"));

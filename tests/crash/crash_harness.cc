@@ -618,10 +618,10 @@ Acks Harness::RunWriterAndKill(int64_t cycle, int64_t* killed_after_ms) {
   std::uniform_int_distribution<int> kill_ms(1, options_.max_kill_ms);
   auto sleep_for = std::chrono::milliseconds(kill_ms(rng_));
   Clock::time_point start = Clock::now();
-  pid_t pid = SpawnSelf({"--writer", "--dir", options_.dir, "--threads",
-                         std::to_string(options_.threads), "--cycle", std::to_string(cycle),
-                         "--index-threshold", std::to_string(options_.index_threshold)},
-                        -1, fds[1]);
+  pid_t pid = SpawnSelf(
+      {"--writer", "--dir", options_.dir, "--threads", std::to_string(options_.threads), "--cycle",
+       std::to_string(cycle), "--index-threshold", std::to_string(options_.index_threshold)},
+      -1, fds[1]);
   close(fds[1]);
   std::string out;
   char buf[4096];
@@ -946,8 +946,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (writer) {
     if (options.dir.empty()) return 2;
-    return strata::crash::RunWriter(options.dir, options.threads, cycle,
-                                    options.index_threshold);
+    return strata::crash::RunWriter(options.dir, options.threads, cycle, options.index_threshold);
   }
   if (holder) return options.dir.empty() ? 2 : strata::crash::RunHolder(options.dir);
   if (options.cycles <= 0) {

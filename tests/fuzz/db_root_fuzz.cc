@@ -14,16 +14,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     root = strata::internal::DecodeRoot(text, "fuzz root");
   } catch (const strata::Anomaly& e) {
-    FUZZ_CHECK(e.category() == strata::Category::kFault ||
-                   e.category() == strata::Category::kUnsupported,
-               "a root error that is neither fault nor unsupported", text);
+    FUZZ_CHECK(
+        e.category() == strata::Category::kFault || e.category() == strata::Category::kUnsupported,
+        "a root error that is neither fault nor unsupported", text);
     return 0;
   }
   strata::internal::DbRoot again =
       strata::internal::DecodeRoot(strata::internal::EncodeRoot(root), "re-encoded root");
-  FUZZ_CHECK(again.format == root.format && again.uuid == root.uuid &&
-                 again.epoch == root.epoch && again.t == root.t && again.tail == root.tail &&
-                 again.index == root.index,
+  FUZZ_CHECK(again.format == root.format && again.uuid == root.uuid && again.epoch == root.epoch &&
+                 again.t == root.t && again.tail == root.tail && again.index == root.index,
              "re-encoding changed the root", text);
   return 0;
 }

@@ -84,10 +84,9 @@ int RunTransact(const std::string& uri, const std::string& path) {
   for (const auto& [name, eid] : report.tempids) {
     tempids.emplace_back(strata::Value::String(name), strata::Value::Long(eid));
   }
-  PrintLine(strata::Value::Map(
-      {{Kw("basis-t"), strata::Value::Long(report.db_after.basis_t())},
-       {Kw("tx-data"), DatomsEdn(report.db_after, report.tx_data)},
-       {Kw("tempids"), strata::Value::Map(std::move(tempids))}}));
+  PrintLine(strata::Value::Map({{Kw("basis-t"), strata::Value::Long(report.db_after.basis_t())},
+                                {Kw("tx-data"), DatomsEdn(report.db_after, report.tx_data)},
+                                {Kw("tempids"), strata::Value::Map(std::move(tempids))}}));
   return 0;
 }
 
