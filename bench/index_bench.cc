@@ -111,13 +111,13 @@ constexpr std::string_view kSchema = R"([
 
 constexpr int64_t kPeoplePerTx = 10'000;
 constexpr int64_t kJobDatoms = 100'000;
-constexpr int64_t kNow = 1'700'000'000'000;  // ms; each transaction one later
+constexpr int64_t kNow = 1'700'000'000'000;        // ms; each transaction one later
 constexpr size_t kCacheBytes = size_t{256} << 20;  // the transactor's default
 
-const char* const kFirst[] = {"Ivan", "Petr", "Sergei", "Oleg", "Yuri", "Dmitry", "Fedor",
-                              "Denis", "Anna", "Maria", "Olga", "Elena"};
-const char* const kLast[] = {"Ivanov", "Petrov", "Sidorov", "Kovalev", "Kuznetsov",
-                             "Voronoi", "Smirnov", "Popov", "Lebedev", "Novikov"};
+const char* const kFirst[] = {"Ivan",  "Petr",  "Sergei", "Oleg",  "Yuri", "Dmitry",
+                              "Fedor", "Denis", "Anna",   "Maria", "Olga", "Elena"};
+const char* const kLast[] = {"Ivanov",  "Petrov",  "Sidorov", "Kovalev", "Kuznetsov",
+                             "Voronoi", "Smirnov", "Popov",   "Lebedev", "Novikov"};
 
 uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
   x += 0x9e3779b97f4a7c15ULL;
@@ -139,7 +139,9 @@ std::string EmailOf(int64_t id) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-int64_t AgeOf(int64_t id) { return 18 + static_cast<int64_t>((Mix(static_cast<uint64_t>(id)) >> 32) % 70); }
+int64_t AgeOf(int64_t id) {
+  return 18 + static_cast<int64_t>((Mix(static_cast<uint64_t>(id)) >> 32) % 70);
+}
 
 // Tx-data of people [first, first + count), friends drawn by `rng` among
 // the same transaction's people (by tempid).
@@ -404,14 +406,15 @@ void BM_IndexJob(benchmark::State& st, Job job) {
       // changes read back from the new trees alone.
       Database db(indexed);
       int64_t count = db.Count(Index::kEavt);
-      std::optional<EntityId> e = db.Entid(Value::Vector({Value::Keyword("person/id"),
-                                                          Value::Long(check_id)}));
+      std::optional<EntityId> e =
+          db.Entid(Value::Vector({Value::Keyword("person/id"), Value::Long(check_id)}));
       int64_t age = -1;
       if (e) {
         DatomIterator it = db.Datoms(Index::kEavt, {Value::Long(*e), Value::Keyword("person/age")});
         if (const Datom* d = it.Next()) age = d->v.AsLong();
       }
-      if (indexed->index.size(internal::Part::kCurrent) != 0 || count != expected || age != check_age) {
+      if (indexed->index.size(internal::Part::kCurrent) != 0 || count != expected ||
+          age != check_age) {
         error = "after the job: " + std::to_string(count) + " datoms (expected " +
                 std::to_string(expected) + "), person " + std::to_string(check_id) + "'s age " +
                 std::to_string(age) + " (expected " + std::to_string(check_age) + ")";
@@ -438,9 +441,8 @@ void BM_IndexJob(benchmark::State& st, Job job) {
   st.counters["base_aevt"] = base_per_index[1];
   st.counters["base_avet"] = base_per_index[2];
   st.counters["base_vaet"] = base_per_index[3];
-  st.counters["job_datoms_per_s"] =
-      benchmark::Counter(job_datoms * static_cast<double>(st.iterations()),
-                         benchmark::Counter::kIsRate);
+  st.counters["job_datoms_per_s"] = benchmark::Counter(
+      job_datoms * static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
 }
 
 // The person a query looks up, drawn from the base.
@@ -561,8 +563,8 @@ void Register(const std::vector<int64_t>& sizes) {
   args(benchmark::RegisterBenchmark("BM_Open", BM_Open)->Unit(benchmark::kMicrosecond));
   args(benchmark::RegisterBenchmark("BM_Query/cold", BM_Query, false)
            ->Unit(benchmark::kMicrosecond));
-  args(benchmark::RegisterBenchmark("BM_Query/warm", BM_Query, true)
-           ->Unit(benchmark::kMicrosecond));
+  args(
+      benchmark::RegisterBenchmark("BM_Query/warm", BM_Query, true)->Unit(benchmark::kMicrosecond));
 }
 
 }  // namespace
