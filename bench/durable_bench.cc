@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "log/log_store.h"
 #include "storage/lmdb_storage.h"
 #include "storage/mem_storage.h"
@@ -48,28 +49,7 @@ using internal::PostgresOptions;
 using internal::PostgresStorage;
 using internal::Storage;
 
-// The process's temporary directory, made on first use, removed at exit
-// (after every storage in it is closed: those are made later, so destroyed
-// earlier).
-const fs::path& TempRoot() {
-  struct Dir {
-    fs::path path;
-    Dir() {
-      char name[] = "/tmp/strata-durable-XXXXXX";
-      if (mkdtemp(name) == nullptr) {
-        std::fprintf(stderr, "durable_bench: mkdtemp failed: %s\n", std::strerror(errno));
-        std::exit(1);
-      }
-      path = name;
-    }
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static Dir dir;
-  return dir.path;
-}
+const fs::path& TempRoot() { return bench::TempRoot("durable"); }
 
 // ---------------------------------------------------------------------------
 // BM_Fsync: 4 KiB written at offset 0 of a file, then fdatasync, on the file

@@ -53,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "db/db_state.h"
 #include "storage/lmdb_storage.h"
 #include "strata/anomaly.h"
@@ -76,26 +77,7 @@ double Seconds(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// The process's temporary directory, made on first use, removed at exit.
-const fs::path& TempRoot() {
-  struct Dir {
-    fs::path path;
-    Dir() {
-      char name[] = "/tmp/strata-index-XXXXXX";
-      if (mkdtemp(name) == nullptr) {
-        std::fprintf(stderr, "index_bench: mkdtemp failed: %s\n", std::strerror(errno));
-        std::exit(1);
-      }
-      path = name;
-    }
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static Dir dir;
-  return dir.path;
-}
+const fs::path& TempRoot() { return bench::TempRoot("index"); }
 
 // ---------------------------------------------------------------------------
 // The data: people, about 5 datoms each (id, name, email, age, 0-2 friends

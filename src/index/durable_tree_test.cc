@@ -90,16 +90,6 @@ class TestStorage : public Storage {
 
 // ---- The model: a sorted vector
 
-std::vector<Datom> Sorted(Index index, std::vector<Datom> datoms) {
-  std::sort(datoms.begin(), datoms.end(),
-            [index](const Datom& x, const Datom& y) { return CompareDatoms(index, x, y) < 0; });
-  datoms.erase(std::unique(datoms.begin(), datoms.end(),
-                           [index](const Datom& x, const Datom& y) {
-                             return CompareDatoms(index, x, y) == 0;
-                           }),
-               datoms.end());
-  return datoms;
-}
 
 // MemoryIndex::Seek's answer, from the model (at most `limit` datoms).
 std::vector<Datom> ModelSeek(Index index, const std::vector<Datom>& model, const DatomKey& key,

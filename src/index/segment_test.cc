@@ -54,17 +54,6 @@ using internal::SegmentKind;
 using internal::IndexName;
 using internal::kIndexes;
 
-// `datoms` in `index`'s order, without duplicates.
-std::vector<Datom> Sorted(Index index, std::vector<Datom> datoms) {
-  std::sort(datoms.begin(), datoms.end(),
-            [index](const Datom& x, const Datom& y) { return CompareDatoms(index, x, y) < 0; });
-  datoms.erase(std::unique(datoms.begin(), datoms.end(),
-                           [index](const Datom& x, const Datom& y) {
-                             return CompareDatoms(index, x, y) == 0;
-                           }),
-               datoms.end());
-  return datoms;
-}
 
 std::string Encoding(const Value& v) {
   std::string out;

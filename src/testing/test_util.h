@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "index/datom_order.h"
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/database.h"
@@ -150,6 +151,19 @@ inline Value ReadKeepingTags(std::string_view edn) {
   ReadOptions options;
   options.keep_unknown_tags = true;
   return ReadEdn(edn, options);
+}
+
+// `datoms` in `index`'s order, without duplicates.
+inline std::vector<Datom> Sorted(Index index, std::vector<Datom> datoms) {
+  std::sort(datoms.begin(), datoms.end(), [index](const Datom& x, const Datom& y) {
+    return internal::CompareDatoms(index, x, y) < 0;
+  });
+  datoms.erase(std::unique(datoms.begin(), datoms.end(),
+                           [index](const Datom& x, const Datom& y) {
+                             return internal::CompareDatoms(index, x, y) == 0;
+                           }),
+               datoms.end());
+  return datoms;
 }
 
 // A fresh directory under the system's temporary directory, removed with
