@@ -17,7 +17,7 @@ namespace strata::bench {
 // The process's temporary directory, /tmp/strata-NAME-XXXXXX, made on the
 // first call (NAME is that call's `name`) and removed at exit: storages
 // opened in it are made later, so destroyed earlier.
-inline const std::filesystem::path& TempRoot(const char* name = "bench") {
+inline const std::filesystem::path& TempRoot(const char* name) {
   struct Dir {
     std::filesystem::path path;
     explicit Dir(const char* prefix) {

@@ -535,7 +535,7 @@ std::string DeviceOf(const fs::path& path) {
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  const std::filesystem::path& dir = strata::bench::TempRoot();
+  const std::filesystem::path& dir = strata::bench::TempRoot("durable");
   benchmark::AddCustomContext("lmdb_dir", dir.string());
   benchmark::AddCustomContext("lmdb_device", strata::bench::DeviceOf(dir));
   benchmark::RunSpecifiedBenchmarks();

@@ -559,7 +559,7 @@ int main(int argc, char** argv) {
   const char* large = std::getenv("STRATA_BENCH_LARGE");
   if (large != nullptr && std::string(large) == "1") sizes.push_back(20'000'000);
   strata::bench::Register(sizes);
-  benchmark::AddCustomContext("lmdb_dir", strata::bench::TempRoot().string());
+  benchmark::AddCustomContext("lmdb_dir", strata::bench::TempRoot("index").string());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
