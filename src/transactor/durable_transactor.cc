@@ -2,7 +2,9 @@
 #include "transactor/durable_transactor.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "db/bootstrap.h"
@@ -50,6 +52,14 @@ int64_t NowMs() {
 }
 
 }  // namespace
+
+size_t DurableOptions::DefaultCacheBytes() {
+  constexpr size_t kFloor = size_t{64} << 20;
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long page_size = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0) return kFloor;
+  return std::max(kFloor, static_cast<size_t>(pages) * static_cast<size_t>(page_size) / 4);
+}
 
 std::vector<LogEntry> StorageLog::TxRange(std::optional<int64_t> start,
                                           std::optional<int64_t> end) const {

@@ -86,8 +86,13 @@ struct DurableOptions {
   size_t index_max = size_t{1} << 21;
   // The shape of the durable trees.
   TreeOptions tree;
-  // The segment cache's bound.
-  size_t cache_bytes = size_t{256} << 20;
+  // The segment cache's bound: a quarter of the machine's memory, as
+  // DefaultCacheBytes() says, unless set.
+  size_t cache_bytes = DefaultCacheBytes();
+
+  // A quarter of physical memory, at least 64 MiB (64 MiB when the size
+  // cannot be read).
+  static size_t DefaultCacheBytes();
 };
 
 class DurableTransactor : public Transactor {

@@ -1,12 +1,15 @@
 // The durable transactor over the mem backend: restart replays the log,
-// group commit under concurrent writers, two writers on one database, and a
-// crash or a storage failure at every commit: nothing acknowledged is lost,
-// nothing half-written is visible, and the database stays usable.
+// group commit under concurrent writers, two writers on one database,
+// indexing jobs beside writers and opening from the index, and a crash or a
+// storage failure at every commit: nothing acknowledged is lost, nothing
+// half-written is visible, and the database stays usable.
 #include "transactor/durable_transactor.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -193,6 +196,13 @@ TEST(DurableTransactorTest, IndexingJobsKeepTheMemoryIndexSmall) {
   EXPECT_EQ(reopened.log().TxRange(std::nullopt, std::nullopt).back().t, reopened.Db().basis_t());
   reopened.Transact(Item(99'999));
   EXPECT_TRUE(Items(reopened.Db()).contains(99'999));
+}
+
+TEST(DurableTransactorTest, TheCacheDefaultsToAQuarterOfMemory) {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  ASSERT_GT(pages, 0);
+  size_t quarter = static_cast<size_t>(pages) * static_cast<size_t>(sysconf(_SC_PAGESIZE)) / 4;
+  EXPECT_EQ(internal::DurableOptions().cache_bytes, std::max(size_t{64} << 20, quarter));
 }
 
 // Another writer's index is adopted at catch-up.
