@@ -369,6 +369,14 @@ template <typename... Args>
   throw Violation{fmt::format(format, std::forward<Args>(args)...)};
 }
 
+// The harness's assertion: unless `holds`, the promise it checks is broken
+// (Violated with the message; the message's arguments are evaluated only
+// then, so they may rely on the failure).
+#define CRASH_ASSERT(holds, ...)         \
+  do {                                   \
+    if (!(holds)) Violated(__VA_ARGS__); \
+  } while (false)
+
 struct Options {
   std::string dir;
   int64_t cycles = 0;
@@ -443,14 +451,13 @@ std::pair<EntityKey, EntityState> CheckEntity(const Attrs& attrs, EntityId e,
       Violated("entity {} has an unexpected datom {}", e, ToString(d));
     }
   }
-  if (!key_text) Violated("user entity {} has no :crash/key (a partial entity)", e);
+  CRASH_ASSERT(key_text, "user entity {} has no :crash/key (a partial entity)", e);
   std::optional<EntityKey> k = ParseKeyText(*key_text);
-  if (!k) Violated("entity {} has a malformed :crash/key \"{}\"", e, *key_text);
+  CRASH_ASSERT(k, "entity {} has a malformed :crash/key \"{}\"", e, *key_text);
   std::string name = fmt::format("entity \"{}\" (eid {})", *key_text, e);
-  if (!writer || !seq) Violated("{} lacks :crash/writer or :crash/seq: partially written", name);
-  if (*writer != k->writer || *seq != k->seq) {
-    Violated("{} has :crash/writer {} and :crash/seq {}, not its key's", name, *writer, *seq);
-  }
+  CRASH_ASSERT(writer && seq, "{} lacks :crash/writer or :crash/seq: partially written", name);
+  CRASH_ASSERT(*writer == k->writer && *seq == k->seq,
+               "{} has :crash/writer {} and :crash/seq {}, not its key's", name, *writer, *seq);
   std::set<int64_t> values;
   for (const auto& [v, tx] : parts) values.insert(v);
   if (values == PartsAfterRetraction(k->seq) && IsRetractionTarget(k->seq)) {
@@ -465,15 +472,12 @@ std::pair<EntityKey, EntityState> CheckEntity(const Attrs& attrs, EntityId e,
   for (const Datom& d : datoms) {
     bool new_part = d.a == attrs.part && d.v.AsLong() >= kNewParts[0];
     EntityId want = new_part ? state.retraction_tx : state.tx;
-    if (d.tx != want) {
-      Violated("{}: datom {} is from t={}, the rest of its transaction from t={}", name,
-               ToString(d), TFromTx(d.tx), TFromTx(want));
-    }
+    CRASH_ASSERT(d.tx == want, "{}: datom {} is from t={}, the rest of its transaction from t={}",
+                 name, ToString(d), TFromTx(d.tx), TFromTx(want));
   }
-  if (state.retracted && state.retraction_tx <= state.tx) {
-    Violated("{} was changed at t={} before it was created at t={}", name,
-             TFromTx(state.retraction_tx), TFromTx(state.tx));
-  }
+  CRASH_ASSERT(!state.retracted || state.retraction_tx > state.tx,
+               "{} was changed at t={} before it was created at t={}", name,
+               TFromTx(state.retraction_tx), TFromTx(state.tx));
   return {*k, state};
 }
 
@@ -486,13 +490,12 @@ std::map<EntityKey, EntityState> ScanEntities(const Database& db, const Attrs& a
   auto flush = [&] {
     if (datoms.empty()) return;
     auto [k, state] = CheckEntity(attrs, datoms.front().e, datoms);
-    if (!entities.emplace(k, state).second) {
-      Violated("two entities have :crash/key \"{}\" (a unique identity)", KeyText(k));
-    }
+    CRASH_ASSERT(entities.emplace(k, state).second,
+                 "two entities have :crash/key \"{}\" (a unique identity)", KeyText(k));
     datoms.clear();
   };
   while (const Datom* d = it.Next()) {
-    if (PartitionOf(d->e) != kPartUser) Violated("unexpected datom {}", ToString(*d));
+    CRASH_ASSERT(PartitionOf(d->e) == kPartUser, "unexpected datom {}", ToString(*d));
     if (!datoms.empty() && datoms.front().e != d->e) flush();
     datoms.push_back(*d);
   }
@@ -593,16 +596,14 @@ Acks Harness::ParseAcks(int64_t cycle, std::string_view out) const {
     }
     std::string_view what = kind;
     if (what == "ACK") {
-      if (seq != static_cast<long long>(acks.entities[w].size())) {
-        Violated("cycle {}: thread {} acknowledged seq {} out of order", cycle, w, seq);
-      }
+      CRASH_ASSERT(seq == static_cast<long long>(acks.entities[w].size()),
+                   "cycle {}: thread {} acknowledged seq {} out of order", cycle, w, seq);
       acks.entities[w].push_back(t);
       ++acks.entity_count;
     } else if (what == "RET") {
-      if (!IsRetractionTarget(seq) || seq + 1 != static_cast<long long>(acks.entities[w].size())) {
-        Violated("cycle {}: thread {} acknowledged an unexpected retraction of seq {}", cycle, w,
-                 seq);
-      }
+      CRASH_ASSERT(
+          IsRetractionTarget(seq) && seq + 1 == static_cast<long long>(acks.entities[w].size()),
+          "cycle {}: thread {} acknowledged an unexpected retraction of seq {}", cycle, w, seq);
       acks.retractions[w][seq] = t;
       ++acks.retraction_count;
     } else {
@@ -667,24 +668,22 @@ Acks Harness::RunWriterAndKill(int64_t cycle, int64_t* killed_after_ms) {
   }
   while (!eof) read_some();
   close(fds[0]);
-  if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
-    Violated("cycle {}: the writer ended on its own before the kill ({} {}); see its stderr", cycle,
-             WIFEXITED(status) ? "exit status" : "signal",
-             WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-  }
+  CRASH_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+               "cycle {}: the writer ended on its own before the kill ({} {}); see its stderr",
+               cycle, WIFEXITED(status) ? "exit status" : "signal",
+               WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
   return ParseAcks(cycle, out);
 }
 
 void Harness::CheckLog(const Connection& conn, const Database& db,
                        const std::map<EntityKey, EntityState>& entities, const Attrs& attrs) {
   std::vector<LogEntry> log = conn.log().TxRange(std::nullopt, std::nullopt);
-  if (log.empty() || log.front().t != 0) Violated("the log does not start with the bootstrap");
+  CRASH_ASSERT(!log.empty() && log.front().t == 0, "the log does not start with the bootstrap");
   int64_t creations = 0;
   for (size_t i = 0; i < log.size(); ++i) {
     const LogEntry& entry = log[i];
-    if (i > 0 && entry.t <= log[i - 1].t) {
-      Violated("the log's t goes from {} to {}: not strictly increasing", log[i - 1].t, entry.t);
-    }
+    CRASH_ASSERT(i == 0 || entry.t > log[i - 1].t,
+                 "the log's t goes from {} to {}: not strictly increasing", log[i - 1].t, entry.t);
     // A creation's entry holds the whole entity, and the database agrees.
     const Datom* key = nullptr;
     size_t on_entity = 0;
@@ -696,19 +695,16 @@ void Harness::CheckLog(const Connection& conn, const Database& db,
     for (const Datom& d : entry.data) on_entity += d.e == key->e && d.added ? 1 : 0;
     std::optional<EntityKey> k = ParseKeyText(key->v.AsString());
     auto found = k ? entities.find(*k) : entities.end();
-    if (on_entity != kEntityDatoms || found == entities.end() || found->second.e != key->e ||
-        found->second.tx != TxFromT(entry.t)) {
-      Violated("log entry t={} creates {} with {} datoms, which the database does not match",
-               entry.t, PrintEdn(key->v), on_entity);
-    }
+    CRASH_ASSERT(!(on_entity != kEntityDatoms || found == entities.end() ||
+                   found->second.e != key->e || found->second.tx != TxFromT(entry.t)),
+                 "log entry t={} creates {} with {} datoms, which the database does not match",
+                 entry.t, PrintEdn(key->v), on_entity);
   }
-  if (creations != static_cast<int64_t>(entities.size())) {
-    Violated("the log creates {} keyed entities but the database has {}", creations,
-             entities.size());
-  }
-  if (log.back().t != db.basis_t()) {
-    Violated("the log ends at t={} but the database's basis is t={}", log.back().t, db.basis_t());
-  }
+  CRASH_ASSERT(creations == static_cast<int64_t>(entities.size()),
+               "the log creates {} keyed entities but the database has {}", creations,
+               entities.size());
+  CRASH_ASSERT(log.back().t == db.basis_t(),
+               "the log ends at t={} but the database's basis is t={}", log.back().t, db.basis_t());
   log_entries_ = static_cast<int64_t>(log.size()) - 1;  // without the bootstrap
 }
 
@@ -720,10 +716,9 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
   Database db = conn.Db();
   // The writer opened the database as the last verification left it: at the
   // probe transaction, acknowledged to this process before the fork.
-  if (acks.open_t && *acks.open_t != last_t_) {
-    Violated("cycle {}: the writer opened the database at t={}, but it was at t={}", cycle,
-             *acks.open_t, last_t_);
-  }
+  CRASH_ASSERT(!acks.open_t || *acks.open_t == last_t_,
+               "cycle {}: the writer opened the database at t={}, but it was at t={}", cycle,
+               *acks.open_t, last_t_);
   Attrs attrs = ResolveAttrs(db);
   std::map<EntityKey, EntityState> entities = ScanEntities(db, attrs);
 
@@ -732,15 +727,13 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
   std::map<std::pair<int64_t, int64_t>, ThreadRecord> seen;
   for (const auto& [k, state] : entities) {
     if (k.cycle < first_cycle_) continue;  // an earlier run's: checked whole above
-    if (k.cycle > cycle || k.writer >= options_.threads) {
-      Violated("entity \"{}\" cannot have been written by cycles {}..{}", KeyText(k), first_cycle_,
-               cycle);
-    }
+    CRASH_ASSERT(k.cycle <= cycle && k.writer < options_.threads,
+                 "entity \"{}\" cannot have been written by cycles {}..{}", KeyText(k),
+                 first_cycle_, cycle);
     ThreadRecord& r = seen[{k.cycle, k.writer}];
-    if (k.seq != r.entities) {
-      Violated("cycle {} thread {}: entity seq {} is in the database but seq {} is not", k.cycle,
-               k.writer, k.seq, r.entities);
-    }
+    CRASH_ASSERT(k.seq == r.entities,
+                 "cycle {} thread {}: entity seq {} is in the database but seq {} is not", k.cycle,
+                 k.writer, k.seq, r.entities);
     ++r.entities;
     if (state.retracted) ++r.retracted;
   }
@@ -748,10 +741,10 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
   for (const auto& [cw, before] : verified_) {
     auto it = seen.find(cw);
     ThreadRecord now = it == seen.end() ? ThreadRecord{} : it->second;
-    if (now.entities != before.entities || now.retracted != before.retracted) {
-      Violated("cycle {} thread {}: {} entities ({} retracted) verified before, now {} ({})",
-               cw.first, cw.second, before.entities, before.retracted, now.entities, now.retracted);
-    }
+    CRASH_ASSERT(now.entities == before.entities && now.retracted == before.retracted,
+                 "cycle {} thread {}: {} entities ({} retracted) verified before, now {} ({})",
+                 cw.first, cw.second, before.entities, before.retracted, now.entities,
+                 now.retracted);
   }
   // This cycle: what was acknowledged is there, whole, at its t; at most one
   // transaction per thread (the one in flight at the kill) is there
@@ -765,46 +758,40 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
     int64_t acked_n = static_cast<int64_t>(acked.size());
     int64_t n = seen[{cycle, w}].entities;
     in_db += n;
-    if (n > acked_n + 1) {
-      Violated("cycle {} thread {}: {} entities in the database but only {} acknowledged", cycle, w,
-               n, acked_n);
-    }
+    CRASH_ASSERT(n <= acked_n + 1,
+                 "cycle {} thread {}: {} entities in the database but only {} acknowledged", cycle,
+                 w, n, acked_n);
     for (int64_t seq = 0; seq < std::max(n, acked_n); ++seq) {
       EntityKey k{cycle, w, seq};
       auto it = entities.find(k);
-      if (it == entities.end()) {  // so seq >= n: seqs below n are all there
-        Violated("cycle {}: acknowledged entity \"{}\" (t={}) is missing after the crash", cycle,
-                 KeyText(k), acked[seq]);
-      }
+      // Missing means seq >= n: seqs below n are all there.
+      CRASH_ASSERT(it != entities.end(),
+                   "cycle {}: acknowledged entity \"{}\" (t={}) is missing after the crash", cycle,
+                   KeyText(k), acked[seq]);
       const EntityState& state = it->second;
       auto ret = rets.find(seq);
       if (seq < acked_n) {
         std::optional<EntityId> e =
             db.Entid(Value::Vector({Value::Keyword("crash/key"), Value::String(KeyText(k))}));
-        if (e != state.e) {
-          Violated("cycle {}: lookup ref [:crash/key \"{}\"] gives {}, the index scan {}", cycle,
-                   KeyText(k), e.value_or(-1), state.e);
-        }
-        if (state.tx != TxFromT(acked[seq])) {
-          Violated("cycle {}: entity \"{}\" was acknowledged at t={} but is from t={}", cycle,
-                   KeyText(k), acked[seq], TFromTx(state.tx));
-        }
-        if (ret != rets.end() &&
-            (!state.retracted || state.retraction_tx != TxFromT(ret->second))) {
-          Violated("cycle {}: the retraction of \"{}\" acknowledged at t={} is not visible", cycle,
-                   KeyText(k), ret->second);
-        }
+        CRASH_ASSERT(e == state.e,
+                     "cycle {}: lookup ref [:crash/key \"{}\"] gives {}, the index scan {}", cycle,
+                     KeyText(k), e.value_or(-1), state.e);
+        CRASH_ASSERT(state.tx == TxFromT(acked[seq]),
+                     "cycle {}: entity \"{}\" was acknowledged at t={} but is from t={}", cycle,
+                     KeyText(k), acked[seq], TFromTx(state.tx));
+        CRASH_ASSERT(!(ret != rets.end() &&
+                       (!state.retracted || state.retraction_tx != TxFromT(ret->second))),
+                     "cycle {}: the retraction of \"{}\" acknowledged at t={} is not visible",
+                     cycle, KeyText(k), ret->second);
       }
       // An unacknowledged retraction can only be the last thing the thread
       // did, after the entity's own acknowledgement.
-      if (ret == rets.end() && state.retracted && (seq + 1 != n || seq >= acked_n)) {
-        Violated("cycle {}: \"{}\" has a retraction that cannot have been in flight", cycle,
-                 KeyText(k));
-      }
-      if (IsRetractionTarget(seq) && seq + 1 < n && !state.retracted) {
-        Violated("cycle {}: \"{}\" lacks its retraction although later entities exist", cycle,
-                 KeyText(k));
-      }
+      CRASH_ASSERT(!(ret == rets.end() && state.retracted && (seq + 1 != n || seq >= acked_n)),
+                   "cycle {}: \"{}\" has a retraction that cannot have been in flight", cycle,
+                   KeyText(k));
+      CRASH_ASSERT(!(IsRetractionTarget(seq) && seq + 1 < n && !state.retracted),
+                   "cycle {}: \"{}\" lacks its retraction although later entities exist", cycle,
+                   KeyText(k));
     }
   }
   for (const auto& [cw, r] : seen) verified_[cw] = r;
@@ -816,10 +803,9 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
   // so that no user entity appears.
   TxReport probe = conn.Transact(std::string_view(fmt::format(
       R"([[:db/add "datomic.tx" :db/doc "crash harness probe after cycle {}"]])", cycle)));
-  if (probe.db_after.basis_t() <= db.basis_t()) {
-    Violated("cycle {}: the probe transaction got t={}, not after {}", cycle,
-             probe.db_after.basis_t(), db.basis_t());
-  }
+  CRASH_ASSERT(probe.db_after.basis_t() > db.basis_t(),
+               "cycle {}: the probe transaction got t={}, not after {}", cycle,
+               probe.db_after.basis_t(), db.basis_t());
   ++log_entries_;
   last_t_ = probe.db_after.basis_t();
   return in_db;
