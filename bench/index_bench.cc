@@ -8,11 +8,16 @@
 //                       (data.mdb and the blobs) per datom against the EDN
 //                       text of the same tx-data
 //   BM_IndexJob/N/...   the indexing job for about 100,000 new datoms on top
-//                       of the durable base: IndexNow alone is timed.
+//                       of the durable base: IndexNow (a new tier) alone is
+//                       timed; merge_into_base_ms is the cost of merging
+//                       that tier into the base's trees at once.
 //                       clustered: new people only (appended at the end of
 //                       EAVT and AEVT); scattered: :person/age of 50,000
 //                       random existing people changed (an assertion and a
 //                       retraction each, all over the key space)
+//   BM_Tiers/N          scattered jobs in a row, each followed by
+//                       compaction (ratio 4), until the tiers are one again:
+//                       the amortized cost of a job, compaction included
 //   BM_Open/N           LmdbStorage::Open, a fresh segment cache,
 //                       StateFromIndex (the schema read from the trees) and
 //                       a first read of one entity: should not grow with N
@@ -160,7 +165,7 @@ Value PeopleTx(int64_t first, int64_t count, std::mt19937_64& rng) {
 struct Base {
   int64_t target = 0;
   fs::path dir;
-  std::array<std::array<TreeRoot, 2>, 4> roots;
+  std::vector<internal::Tier> tiers;
   int64_t t = 0, next_counter = 0, last_tx_instant = 0;
   int64_t people = 0;
   int64_t datoms = 0;     // EAVT current datoms (schema and tx instants too)
@@ -209,7 +214,7 @@ Base Build(int64_t target) {
     b.index_s = Seconds(start);
     b.tx_s = tx_s;
     state.reset();
-    b.roots = indexed->durable->roots;
+    b.tiers = indexed->durable->tiers;
     b.t = indexed->durable->t;
     b.next_counter = indexed->next_counter;
     b.last_tx_instant = indexed->last_tx_instant;
@@ -256,7 +261,7 @@ Opened Open(const Base& b, size_t cache_bytes = kCacheBytes) {
   durable->storage = o.storage;
   durable->cache = o.cache;
   durable->t = b.t;
-  durable->roots = b.roots;
+  durable->tiers = b.tiers;
   o.state = internal::StateFromIndex(std::move(durable), b.next_counter, b.last_tx_instant);
   return o;
 }
@@ -300,82 +305,121 @@ void BM_BulkLoad(benchmark::State& st) {
 
 enum class Job { kClustered, kScattered };
 
+// A job's memory index on top of `base`: about kJobDatoms datoms of
+// tx-data, new people (clustered) or changed ages of random existing people
+// (scattered: round `round` sets each age to AgeOf(id) + 100 + round).
+struct JobInput {
+  std::shared_ptr<const DbState> state;
+  int64_t added = 0, retracted = 0;
+  int64_t check_id = 0, check_age = 0;  // one change to read back
+};
+
+JobInput MakeJob(const Base& b, std::shared_ptr<const DbState> base, Job job, int round,
+                 std::mt19937_64& rng) {
+  JobInput in;
+  in.state = std::move(base);
+  int64_t now = in.state->last_tx_instant;
+  if (job == Job::kClustered) {
+    int64_t first = b.people + static_cast<int64_t>(round) * kJobDatoms;
+    while (in.added + in.retracted < kJobDatoms) {
+      int64_t count = std::min<int64_t>(kPeoplePerTx, (kJobDatoms - in.added) / 5 + 1);
+      internal::TxResult r =
+          internal::RunTransaction(Database(in.state), PeopleTx(first, count, rng), ++now);
+      for (const Datom& d : r.tx_data) ++(d.added ? in.added : in.retracted);
+      in.state = std::move(r.state);
+      first += count;
+    }
+    in.check_id = first - 1;
+    in.check_age = AgeOf(in.check_id);
+    return in;
+  }
+  // Distinct random people, 10,000 a transaction; each age changes (a
+  // retraction and an assertion).
+  std::vector<int64_t> ids(static_cast<size_t>(b.people));
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i);
+  std::shuffle(ids.begin(), ids.end(), rng);
+  ids.resize(static_cast<size_t>(std::min<int64_t>(b.people, kJobDatoms / 2)));
+  const Value kAdd = Value::Keyword("db/add"), kPid = Value::Keyword("person/id"),
+              kAge = Value::Keyword("person/age");
+  for (size_t i = 0; i < ids.size(); i += kPeoplePerTx) {
+    std::vector<Value> ops;
+    for (size_t j = i; j < std::min(ids.size(), i + kPeoplePerTx); ++j) {
+      ops.push_back(Value::Vector({kAdd, Value::Vector({kPid, Value::Long(ids[j])}), kAge,
+                                   Value::Long(AgeOf(ids[j]) + 100 + round)}));
+    }
+    internal::TxResult r =
+        internal::RunTransaction(Database(in.state), Value::Vector(std::move(ops)), ++now);
+    for (const Datom& d : r.tx_data) ++(d.added ? in.added : in.retracted);
+    in.state = std::move(r.state);
+  }
+  in.check_id = ids.back();
+  in.check_age = AgeOf(in.check_id) + 100 + round;
+  return in;
+}
+
+// "" if `db` holds `expected` datoms and person `id` is `age` years old.
+std::string CheckJob(const Database& db, int64_t expected, int64_t id, int64_t age) {
+  int64_t count = db.Count(Index::kEavt);
+  std::optional<EntityId> e =
+      db.Entid(Value::Vector({Value::Keyword("person/id"), Value::Long(id)}));
+  int64_t found = -1;
+  if (e) {
+    DatomIterator it = db.Datoms(Index::kEavt, {Value::Long(*e), Value::Keyword("person/age")});
+    if (const Datom* d = it.Next()) found = d->v.AsLong();
+  }
+  if (count == expected && found == age) return "";
+  return std::to_string(count) + " datoms (expected " + std::to_string(expected) + "), person " +
+         std::to_string(id) + "'s age " + std::to_string(found) + " (expected " +
+         std::to_string(age) + ")";
+}
+
+// Every segment of `durable`'s trees of `index`, as key bytes.
+std::vector<std::array<uint8_t, 16>> SegmentsOf(const DurableIndex& durable, Index index) {
+  std::vector<std::array<uint8_t, 16>> out;
+  for (const internal::Tier& tier : durable.tiers) {
+    for (const TreeRoot& root : tier.trees[static_cast<size_t>(index)]) {
+      for (const Uuid& k :
+           internal::ListTreeSegments(durable.storage.get(), nullptr, index, root)) {
+        out.push_back(k.bytes);
+      }
+    }
+  }
+  return out;
+}
+
+// BM_IndexJob: the indexing job (IndexNow: the memory index written as a
+// new tier) is the time; merge_into_base_ms is what merging that tier into
+// the base's tree would cost at once (CompactTiers forced), which tiers
+// spread over many jobs (BM_Tiers).
 void BM_IndexJob(benchmark::State& st, Job job) {
   const Base& b = BaseOf(st.range(0));
   if (SkipBroken(st, b)) return;
   std::string error;
-  double written = 0, bytes = 0, reads = 0, job_datoms = 0;
+  double written = 0, bytes = 0, merge_s = 0, job_datoms = 0;
   std::array<double, 4> per_index{}, base_per_index{};  // segments, new and in the base
   try {
     Opened o = Open(b);
-    // The memory index of the job: about kJobDatoms datoms of tx-data.
-    std::shared_ptr<const DbState> state = o.state;
-    int64_t now = b.last_tx_instant;
-    int64_t added = 0, retracted = 0;
     std::mt19937_64 rng(b.seed ^ 0x10b);
-    int64_t check_id = 0, check_age = 0;
-    if (job == Job::kClustered) {
-      int64_t first = b.people;
-      while (added + retracted < kJobDatoms) {
-        int64_t count = std::min<int64_t>(kPeoplePerTx, (kJobDatoms - added) / 5 + 1);
-        internal::TxResult r =
-            internal::RunTransaction(Database(state), PeopleTx(first, count, rng), ++now);
-        for (const Datom& d : r.tx_data) ++(d.added ? added : retracted);
-        state = std::move(r.state);
-        first += count;
-      }
-      check_id = first - 1;
-      check_age = AgeOf(check_id);
-    } else {
-      // Distinct random people, 10,000 a transaction; each age changes (a
-      // retraction and an assertion).
-      std::vector<int64_t> ids(static_cast<size_t>(b.people));
-      for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i);
-      std::shuffle(ids.begin(), ids.end(), rng);
-      ids.resize(static_cast<size_t>(std::min<int64_t>(b.people, kJobDatoms / 2)));
-      const Value kAdd = Value::Keyword("db/add"), kPid = Value::Keyword("person/id"),
-                  kAge = Value::Keyword("person/age");
-      for (size_t i = 0; i < ids.size(); i += kPeoplePerTx) {
-        std::vector<Value> ops;
-        for (size_t j = i; j < std::min(ids.size(), i + kPeoplePerTx); ++j) {
-          ops.push_back(Value::Vector({kAdd, Value::Vector({kPid, Value::Long(ids[j])}), kAge,
-                                       Value::Long(AgeOf(ids[j]) + 100)}));
-        }
-        internal::TxResult r =
-            internal::RunTransaction(Database(state), Value::Vector(std::move(ops)), ++now);
-        for (const Datom& d : r.tx_data) ++(d.added ? added : retracted);
-        state = std::move(r.state);
-      }
-      check_id = ids.back();
-      check_age = AgeOf(check_id) + 100;
-    }
-    job_datoms = static_cast<double>(added + retracted);
-    const int64_t expected = b.datoms + added - retracted;
+    JobInput in = MakeJob(b, o.state, job, 0, rng);
+    job_datoms = static_cast<double>(in.added + in.retracted);
+    const int64_t expected = b.datoms + in.added - in.retracted;
     for (auto _ : st) {
       std::vector<std::array<uint8_t, 16>> before;
       o.storage->ListBlobs([&](const Uuid& k) { before.push_back(k.bytes); });
       std::sort(before.begin(), before.end());
-      // The job's own cache, cold: it reads what it must merge into.
       auto cache = std::make_shared<SegmentCache>(kCacheBytes);
       auto start = Clock::now();
-      std::shared_ptr<const DbState> indexed = IndexNow(*state, o.storage, cache);
+      std::shared_ptr<const DbState> indexed = IndexNow(*in.state, o.storage, cache);
       st.SetIterationTime(Seconds(start));
-      reads = static_cast<double>(cache->stats().misses);
-      // Where the new segments went: per order, those of the new trees
-      // (current and history) that the base's trees do not have.
       for (Index index : {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet}) {
-        int64_t fresh = 0, old = 0;
-        for (internal::Part part : {internal::Part::kCurrent, internal::Part::kHistory}) {
-          std::vector<Uuid> old_keys = internal::ListTreeSegments(
-              o.storage.get(), nullptr, index, o.state->durable->root(index, part));
-          old += static_cast<int64_t>(old_keys.size());
-          for (const Uuid& k : internal::ListTreeSegments(o.storage.get(), nullptr, index,
-                                                          indexed->durable->root(index, part))) {
-            if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) ++fresh;
-          }
+        std::vector<std::array<uint8_t, 16>> old_keys = SegmentsOf(*o.state->durable, index);
+        std::sort(old_keys.begin(), old_keys.end());
+        int64_t fresh = 0;
+        for (const auto& k : SegmentsOf(*indexed->durable, index)) {
+          if (!std::binary_search(old_keys.begin(), old_keys.end(), k)) ++fresh;
         }
         per_index[static_cast<size_t>(index)] = static_cast<double>(fresh);
-        base_per_index[static_cast<size_t>(index)] = static_cast<double>(old);
+        base_per_index[static_cast<size_t>(index)] = static_cast<double>(old_keys.size());
       }
       written = 0;
       bytes = 0;
@@ -384,24 +428,17 @@ void BM_IndexJob(benchmark::State& st, Job job) {
         ++written;
         bytes += static_cast<double>(o.storage->Get(k).value_or("").size());
       });
-      // The check: the datoms the job's transactions left, and one of its
-      // changes read back from the new trees alone.
-      Database db(indexed);
-      int64_t count = db.Count(Index::kEavt);
-      std::optional<EntityId> e =
-          db.Entid(Value::Vector({Value::Keyword("person/id"), Value::Long(check_id)}));
-      int64_t age = -1;
-      if (e) {
-        DatomIterator it = db.Datoms(Index::kEavt, {Value::Long(*e), Value::Keyword("person/age")});
-        if (const Datom* d = it.Next()) age = d->v.AsLong();
+      error = CheckJob(Database(indexed), expected, in.check_id, in.check_age);
+      if (!error.empty()) break;
+      // The tier merged into the base at once.
+      start = Clock::now();
+      std::shared_ptr<const DbState> merged = internal::CompactTiers(*indexed, 1 << 30);
+      merge_s += Seconds(start);
+      if (merged->durable->tiers.size() != 1) error = "the forced merge left several tiers";
+      if (error.empty()) {
+        error = CheckJob(Database(merged), expected, in.check_id, in.check_age);
       }
-      if (indexed->index.size(internal::Part::kCurrent) != 0 || count != expected ||
-          age != check_age) {
-        error = "after the job: " + std::to_string(count) + " datoms (expected " +
-                std::to_string(expected) + "), person " + std::to_string(check_id) + "'s age " +
-                std::to_string(age) + " (expected " + std::to_string(check_age) + ")";
-        break;
-      }
+      if (!error.empty()) break;
     }
   } catch (const std::exception& e) {
     error = std::string("the job: ") + e.what();
@@ -414,7 +451,6 @@ void BM_IndexJob(benchmark::State& st, Job job) {
   st.counters["job_datoms"] = job_datoms;
   st.counters["segments_written"] = written;
   st.counters["MB_written"] = bytes / 1e6;
-  st.counters["segments_read"] = reads;
   st.counters["new_eavt"] = per_index[0];
   st.counters["new_aevt"] = per_index[1];
   st.counters["new_avet"] = per_index[2];
@@ -423,8 +459,64 @@ void BM_IndexJob(benchmark::State& st, Job job) {
   st.counters["base_aevt"] = base_per_index[1];
   st.counters["base_avet"] = base_per_index[2];
   st.counters["base_vaet"] = base_per_index[3];
+  st.counters["merge_into_base_ms"] = merge_s * 1e3 / static_cast<double>(st.iterations());
   st.counters["job_datoms_per_s"] = benchmark::Counter(
       job_datoms * static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
+}
+
+constexpr int kTierRatio = 4;  // the transactor's default
+
+// BM_Tiers: scattered jobs one after another, each followed by compaction
+// as the transactor does it (ratio 4), until the tiers have merged back
+// into one (the base merge that ends a cycle): the time is the whole cycle
+// (jobs and compactions; the transactions are not timed), and per_job_ms
+// the amortized cost of one job.
+void BM_Tiers(benchmark::State& st) {
+  const Base& b = BaseOf(st.range(0));
+  if (SkipBroken(st, b)) return;
+  std::string error;
+  double jobs = 0, job_s = 0, compact_s = 0, max_tiers = 0;
+  try {
+    for (auto _ : st) {
+      Opened o = Open(b);
+      std::mt19937_64 rng(b.seed ^ 0x7135);
+      std::shared_ptr<const DbState> state = o.state;
+      int64_t expected = b.datoms;
+      double cycle = 0;
+      for (int round = 0; error.empty(); ++round) {
+        JobInput in = MakeJob(b, state, Job::kScattered, round + 1, rng);
+        expected += in.added - in.retracted;
+        auto start = Clock::now();
+        std::shared_ptr<const DbState> indexed = IndexNow(*in.state, o.storage, o.cache);
+        double s = Seconds(start);
+        job_s += s;
+        cycle += s;
+        max_tiers = std::max(max_tiers, static_cast<double>(indexed->durable->tiers.size()));
+        start = Clock::now();
+        state = internal::CompactTiers(*indexed, kTierRatio);
+        s = Seconds(start);
+        compact_s += s;
+        cycle += s;
+        ++jobs;
+        error = CheckJob(Database(state), expected, in.check_id, in.check_age);
+        if (state->durable->tiers.size() == 1) break;
+        if (round > 200) error = "the tiers never merged into one";
+      }
+      st.SetIterationTime(cycle);
+    }
+  } catch (const std::exception& e) {
+    error = std::string("the jobs: ") + e.what();
+  }
+  if (!error.empty()) {
+    st.SkipWithError(error.c_str());
+    return;
+  }
+  st.counters["base_datoms"] = static_cast<double>(b.datoms);
+  st.counters["jobs"] = jobs / static_cast<double>(st.iterations());
+  st.counters["max_tiers"] = max_tiers;
+  st.counters["per_job_ms"] = (job_s + compact_s) * 1e3 / jobs;
+  st.counters["job_ms"] = job_s * 1e3 / jobs;
+  st.counters["compaction_ms"] = compact_s * 1e3 / jobs;
 }
 
 // The person a query looks up, drawn from the base.
@@ -542,6 +634,7 @@ void Register(const std::vector<int64_t>& sizes) {
   args(benchmark::RegisterBenchmark("BM_IndexJob/scattered", BM_IndexJob, Job::kScattered)
            ->Iterations(3)
            ->Unit(benchmark::kMillisecond));
+  args(benchmark::RegisterBenchmark("BM_Tiers", BM_Tiers)->Iterations(1)->Unit(benchmark::kSecond));
   args(benchmark::RegisterBenchmark("BM_Open", BM_Open)->Unit(benchmark::kMicrosecond));
   args(benchmark::RegisterBenchmark("BM_Query/cold", BM_Query, false)
            ->Unit(benchmark::kMicrosecond));

@@ -225,10 +225,19 @@ int64_t Database::Count(Index index, const std::vector<Value>& components) const
   int64_t n = mem.Count(index, internal::Part::kCurrent, key);
   if (past) n += mem.Count(index, internal::Part::kHistory, key);
   if (const internal::DurableIndex* durable = state_->durable.get()) {
-    for (internal::Part part : {internal::Part::kCurrent, internal::Part::kHistory}) {
-      if (part == internal::Part::kHistory && !past) continue;
-      n += internal::CountTree(durable->storage.get(), durable->cache.get(), index,
-                               durable->root(index, part), key);
+    auto count = [&](const internal::Tier& tier, internal::TierPart part) {
+      return internal::CountTree(durable->storage.get(), durable->cache.get(), index,
+                                 tier.at(index, part), key);
+    };
+    for (const internal::Tier& tier : durable->tiers) {
+      n += count(tier, internal::TierPart::kCurrent);
+      if (past) {
+        n += count(tier, internal::TierPart::kHistory) + count(tier, internal::TierPart::kRetracts);
+      } else {
+        // Each of a tier's retracts hides one older tier's assertion, which
+        // has the same e, a and v, so matches the same key.
+        n -= count(tier, internal::TierPart::kRetracts);
+      }
     }
   }
   return n;

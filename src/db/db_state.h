@@ -18,25 +18,28 @@
 
 namespace strata::internal {
 
-// The durable index beneath a database's memory index: for each of the four
-// orders, a tree of its current part and one of its history part
-// (durable_tree.h), holding every transaction up to t; the memory index
-// holds those after it. Immutable.
+// The durable index beneath a database's memory index: every transaction
+// up to t, in tiers of trees (durable_tree.h's Tier), oldest first. Each
+// tier holds the transactions of one span of t: an indexing job writes the
+// memory index as a new tier (its cost grows with the memory index alone),
+// and compaction merges the newest tier into the one before it when the
+// newer holds at least 1/ratio of the older's datoms, so that tiers shrink
+// geometrically from the oldest: a few tiers, and each datom rewritten a few
+// times over its life rather than once per job (an LSM tree's leveling,
+// with trees of segments as levels). Readers merge every tier's sources
+// (seek.cc). Immutable.
 struct DurableIndex {
   std::shared_ptr<Storage> storage;
   std::shared_ptr<SegmentCache> cache;
   // The last transaction the trees hold.
   int64_t t = 0;
-  // [index][part], as Index and Part number them.
-  std::array<std::array<TreeRoot, 2>, 4> roots;
+  std::vector<Tier> tiers;
 
-  const TreeRoot& root(Index index, Part part) const {
-    return roots[static_cast<int>(index)][static_cast<int>(part)];
-  }
   // A cursor over one tree, with MemoryIndex::Seek's semantics.
-  std::unique_ptr<DatomCursor> Seek(Index index, Part part, const DatomKey& key,
+  std::unique_ptr<DatomCursor> Seek(size_t tier, Index index, TierPart part, const DatomKey& key,
                                     bool prefix_only) const {
-    return OpenTree(storage.get(), cache.get(), index, root(index, part), key, prefix_only);
+    return OpenTree(storage.get(), cache.get(), index, tiers[tier].at(index, part), key,
+                    prefix_only);
   }
 };
 
@@ -90,13 +93,26 @@ std::unique_ptr<DatomCursor> OpenCurrent(const DbState& state, Index index, cons
                                          bool prefix_only);
 
 // A state with every datom of `state` in its durable index and an empty
-// memory index: the durable trees of `state` merged with its memory index
-// (new segments written to `storage`; only those the changes fall in).
+// memory index: the memory index written as a new tier on top of the
+// durable index's (new segments written to `storage`, none rewritten).
 // Everything else (schema, basis, counters) is unchanged. The indexing
 // job's work, done synchronously.
 std::shared_ptr<DbState> IndexNow(const DbState& state, std::shared_ptr<Storage> storage,
                                   std::shared_ptr<SegmentCache> cache,
                                   const TreeOptions& options = {});
+
+// Whether `durable`'s newest tier holds at least 1/ratio of the datoms of
+// the tier before it (so CompactTiers would merge them).
+bool NeedsCompaction(const DurableIndex& durable, int ratio);
+
+// `state` with its durable index's tiers merged, newest into the one before,
+// while NeedsCompaction: only the segments the newer tier's datoms fall in
+// are written again (MergeTree). An older tier's assertion that the newer
+// retracts moves to history (both are dropped for :db/noHistory
+// attributes). The database it reads is the same; everything but the
+// durable index is unchanged. REQUIRES: ratio >= 2.
+std::shared_ptr<DbState> CompactTiers(const DbState& state, int ratio,
+                                      const TreeOptions& options = {});
 
 // Opens a cursor over `db`'s view of `index`: the memory index's parts
 // merged, with the view's time filter and user filter applied. With

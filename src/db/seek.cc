@@ -6,8 +6,9 @@
 // of datoms: as of t, a fact is visible when its latest datom with tx <= t is
 // an assertion; since t, when that assertion's tx is after t; a history view
 // passes every datom in its time window. When the durable index exists, its
-// parts become more sources of the same merge: a retraction in the newer
-// source then hides the assertion in the older by the same rule.
+// tiers' trees become more sources of the same merge: a retraction in a
+// newer source (the memory index, or a newer tier's retracts) then hides
+// the assertion in the older by the same rule.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -18,36 +19,34 @@
 namespace strata::internal {
 namespace {
 
-// Two sorted cursors merged into one, in `index` order.
+// Sorted cursors merged into one, in `index` order: each source's next
+// datom is held, and the least is returned (a linear scan: there are a
+// handful of sources). One level of lookahead, whatever the number of
+// sources, which durable_tree.h's datom lifetime relies on.
 class MergeCursor : public DatomCursor {
  public:
-  MergeCursor(Index index, std::unique_ptr<DatomCursor> a, std::unique_ptr<DatomCursor> b)
-      : index_(index),
-        a_(std::move(a)),
-        b_(std::move(b)),
-        next_a_(a_->Next()),
-        next_b_(b_->Next()) {}
+  MergeCursor(Index index, std::vector<std::unique_ptr<DatomCursor>> sources)
+      : index_(index), sources_(std::move(sources)) {
+    heads_.reserve(sources_.size());
+    for (auto& s : sources_) heads_.push_back(s->Next());
+  }
 
   const Datom* Next() override {
-    if (next_a_ == nullptr && next_b_ == nullptr) return nullptr;
-    bool take_a = next_b_ == nullptr ||
-                  (next_a_ != nullptr && CompareDatoms(index_, *next_a_, *next_b_) <= 0);
-    const Datom* d;
-    if (take_a) {
-      d = next_a_;
-      next_a_ = a_->Next();
-    } else {
-      d = next_b_;
-      next_b_ = b_->Next();
+    size_t best = heads_.size();
+    for (size_t i = 0; i < heads_.size(); ++i) {
+      if (heads_[i] == nullptr) continue;
+      if (best == heads_.size() || CompareDatoms(index_, *heads_[i], *heads_[best]) < 0) best = i;
     }
+    if (best == heads_.size()) return nullptr;
+    const Datom* d = heads_[best];
+    heads_[best] = sources_[best]->Next();
     return d;
   }
 
  private:
   Index index_;
-  std::unique_ptr<DatomCursor> a_, b_;
-  const Datom* next_a_;
-  const Datom* next_b_;
+  std::vector<std::unique_ptr<DatomCursor>> sources_;
+  std::vector<const Datom*> heads_;
 };
 
 // The as-of / since / history filter over a merged cursor (see the file
@@ -111,34 +110,29 @@ class PredicateCursor : public DatomCursor {
   std::function<bool(const Database&, const Datom&)> keep_;
 };
 
-// `sources` merged pairwise into one cursor, as a balanced tree (so a datom
-// passes through as few merges as possible: durable_tree.h's cursors keep
-// their datoms alive for a lookahead of two merge levels).
 std::unique_ptr<DatomCursor> MergeAll(Index index,
                                       std::vector<std::unique_ptr<DatomCursor>> sources) {
-  while (sources.size() > 1) {
-    std::vector<std::unique_ptr<DatomCursor>> next;
-    for (size_t i = 0; i + 1 < sources.size(); i += 2) {
-      next.push_back(
-          std::make_unique<MergeCursor>(index, std::move(sources[i]), std::move(sources[i + 1])));
-    }
-    if (sources.size() % 2 == 1) next.push_back(std::move(sources.back()));
-    sources = std::move(next);
-  }
-  return std::move(sources.front());
+  if (sources.size() == 1) return std::move(sources.front());
+  return std::make_unique<MergeCursor>(index, std::move(sources));
 }
 
-// Every source of `state`'s `index`: the memory index's parts, and the
-// durable trees when there are any (history parts only when `history`).
+// Every source of `state`'s `index`: the memory index's parts, and each
+// durable tier's current and retracts parts, and history parts too when
+// `history`. Empty trees are left out.
 std::vector<std::unique_ptr<DatomCursor>> Sources(const DbState& state, Index index,
                                                   const DatomKey& key, bool prefix_only,
                                                   bool history) {
   std::vector<std::unique_ptr<DatomCursor>> sources;
   sources.push_back(state.index.Seek(index, Part::kCurrent, key, prefix_only));
   sources.push_back(state.index.Seek(index, Part::kHistory, key, prefix_only));
-  if (state.durable) {
-    sources.push_back(state.durable->Seek(index, Part::kCurrent, key, prefix_only));
-    if (history) sources.push_back(state.durable->Seek(index, Part::kHistory, key, prefix_only));
+  if (const DurableIndex* durable = state.durable.get()) {
+    for (size_t i = 0; i < durable->tiers.size(); ++i) {
+      for (TierPart part : {TierPart::kCurrent, TierPart::kRetracts, TierPart::kHistory}) {
+        if (part == TierPart::kHistory && !history) continue;
+        if (durable->tiers[i].at(index, part).empty()) continue;
+        sources.push_back(durable->Seek(i, index, part, key, prefix_only));
+      }
+    }
   }
   return sources;
 }

@@ -30,6 +30,7 @@
 #ifndef STRATA_INDEX_DURABLE_TREE_H_
 #define STRATA_INDEX_DURABLE_TREE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -53,6 +54,33 @@ struct TreeRoot {
 
   bool empty() const { return !root.has_value(); }
   friend bool operator==(const TreeRoot&, const TreeRoot&) = default;
+};
+
+// The parts of one tier of a durable index (db_state.h explains tiers).
+enum class TierPart : uint8_t { kCurrent = 0, kHistory = 1, kRetracts = 2 };
+inline constexpr int kTierParts = 3;
+
+// One tier: for each of EAVT, AEVT, AVET and VAET, its trees of
+//   current   the assertions of the tier's transactions still true at its end
+//   history   the tier's retractions of facts it asserted, and those assertions
+//   retracts  the tier's retractions of facts an older tier asserts
+// (an older tier's assertion stays in that tier until the two merge).
+struct Tier {
+  std::array<std::array<TreeRoot, kTierParts>, 4> trees;
+
+  const TreeRoot& at(Index index, TierPart part) const {
+    return trees[static_cast<int>(index)][static_cast<int>(part)];
+  }
+  TreeRoot& at(Index index, TierPart part) {
+    return trees[static_cast<int>(index)][static_cast<int>(part)];
+  }
+  // The tier's datoms (EAVT holds every one).
+  int64_t datoms() const {
+    int64_t n = 0;
+    for (const TreeRoot& t : trees[0]) n += t.count;
+    return n;
+  }
+  friend bool operator==(const Tier&, const Tier&) = default;
 };
 
 struct TreeOptions {

@@ -74,29 +74,44 @@ IndexPointer DecodeIndexPointer(const Value& m, std::string_view what) {
   p.t = number("t");
   p.next_counter = number("next-counter");
   p.last_tx_instant = number("last-instant");
-  const Value* trees = m.Get(Kw("trees"));
-  if (trees == nullptr || trees->type() != ValueType::kVector || trees->Count() != 8) {
-    return bad("lacks :trees, 8 of them");
-  }
-  for (size_t i = 0; i < 8; ++i) {
-    const Value& tree = trees->Items()[i];
-    if (tree.type() != ValueType::kVector || tree.Count() != 3) return bad("has a bad tree");
-    const Value& id = tree.Items()[0];
-    const Value& count = tree.Items()[1];
-    const Value& height = tree.Items()[2];
+  auto tree = [&](const Value& v) {
+    if (v.type() != ValueType::kVector || v.Count() != 3) bad("has a bad tree");
+    const Value& id = v.Items()[0];
+    const Value& count = v.Items()[1];
+    const Value& height = v.Items()[2];
     if (!(id.is_nil() || id.type() == ValueType::kUuid) || count.type() != ValueType::kLong ||
         height.type() != ValueType::kLong) {
-      return bad("has a bad tree");
+      bad("has a bad tree");
     }
     TreeRoot root;
     if (!id.is_nil()) root.root = id.AsUuid();
     root.count = count.AsLong();
     if (height.AsLong() < 0 || height.AsLong() > 64 || root.count < 0 ||
         root.root.has_value() != (height.AsLong() > 0)) {
-      return bad("has a bad tree");
+      bad("has a bad tree");
     }
     root.height = static_cast<int>(height.AsLong());
-    p.trees[i / 2][i % 2] = root;
+    return root;
+  };
+  if (const Value* trees = m.Get(Kw("trees"))) {
+    // One tier of current and history trees, as roots before tiers wrote.
+    if (trees->type() != ValueType::kVector || trees->Count() != 8) bad("has bad :trees");
+    Tier tier;
+    for (size_t i = 0; i < 8; ++i) tier.trees[i / 2][i % 2] = tree(trees->Items()[i]);
+    p.tiers.push_back(tier);
+    return p;
+  }
+  const Value* tiers = m.Get(Kw("tiers"));
+  if (tiers == nullptr || tiers->type() != ValueType::kVector) return bad("lacks :tiers");
+  for (const Value& trees : tiers->Items()) {
+    if (trees.type() != ValueType::kVector || trees.Count() != 4 * kTierParts) {
+      return bad("has a tier without its 12 trees");
+    }
+    Tier tier;
+    for (size_t i = 0; i < 4 * kTierParts; ++i) {
+      tier.trees[i / kTierParts][i % kTierParts] = tree(trees.Items()[i]);
+    }
+    p.tiers.push_back(tier);
   }
   return p;
 }
@@ -110,18 +125,22 @@ std::string EncodeRoot(const DbRoot& root) {
                               {Kw("t"), Value::Long(root.t)}};
   if (root.tail) m.emplace_back(Kw("tail"), Value::MakeUuid(*root.tail));
   if (root.index) {
-    std::vector<Value> trees;
-    for (const auto& parts : root.index->trees) {
-      for (const TreeRoot& tree : parts) {
-        trees.push_back(Value::Vector({tree.root ? Value::MakeUuid(*tree.root) : Value(),
-                                       Value::Long(tree.count), Value::Long(tree.height)}));
+    std::vector<Value> tiers;
+    for (const Tier& tier : root.index->tiers) {
+      std::vector<Value> trees;
+      for (const auto& parts : tier.trees) {
+        for (const TreeRoot& tree : parts) {
+          trees.push_back(Value::Vector({tree.root ? Value::MakeUuid(*tree.root) : Value(),
+                                         Value::Long(tree.count), Value::Long(tree.height)}));
+        }
       }
+      tiers.push_back(Value::Vector(std::move(trees)));
     }
     m.emplace_back(Kw("index"),
                    Value::Map({{Kw("t"), Value::Long(root.index->t)},
                                {Kw("next-counter"), Value::Long(root.index->next_counter)},
                                {Kw("last-instant"), Value::Long(root.index->last_tx_instant)},
-                               {Kw("trees"), Value::Vector(std::move(trees))}}));
+                               {Kw("tiers"), Value::Vector(std::move(tiers))}}));
   }
   return PrintEdn(Value::Map(std::move(m)));
 }

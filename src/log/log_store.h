@@ -4,16 +4,18 @@
 //
 //   {:format 1 :uuid #uuid "..." :epoch 3 :t 1042 :tail #uuid "..."
 //    :index {:t 1000 :next-counter 1040 :last-instant 1763800000000
-//            :trees [[#uuid "..." 5210 2] [nil 0 0] ...]}}
+//            :tiers [[[#uuid "..." 5210 2] [nil 0 0] ...] ...]}}
 //
 // the format version, the database's own UUID, the writer's epoch (bumped
 // by the first commit of a writer that did not make the previous one, so it
 // counts handovers between writers; what stops a stale writer is the CAS on
 // the root's revision), the t of the last logged transaction, the key of
 // the newest log blob (absent while the log is empty), and where the durable
-// index is (absent until the first indexing job): for EAVT, AEVT, AVET and
-// VAET in turn, the current and the history tree as [root count height]. Log blobs are immutable
-// and chained backwards:
+// index is (absent until the first indexing job): its tiers, oldest first,
+// each for EAVT, AEVT, AVET and VAET in turn its current, history and
+// retracts trees as [root count height] (12 trees; a root written before
+// tiers has :trees instead, the 8 current and history trees of one tier).
+// Log blobs are immutable and chained backwards:
 //
 //   +--------+---------+-----------+----------------+-----------+---------------------+--------+
 //   | "SLGB" | version | has_prev  | prev key       | n varint  | n x (varint len,    | xxh64  |
@@ -51,8 +53,8 @@ struct IndexPointer {
   int64_t t = 0;
   int64_t next_counter = 0;
   int64_t last_tx_instant = 0;
-  // [index][part], as Index and Part number them.
-  std::array<std::array<TreeRoot, 2>, 4> trees;
+  // Oldest first (db_state.h's DurableIndex).
+  std::vector<Tier> tiers;
   friend bool operator==(const IndexPointer&, const IndexPointer&) = default;
 };
 

@@ -124,8 +124,10 @@ TEST(LogStoreTest, RootsCarryTheIndexPointer) {
   index.t = 1000;
   index.next_counter = 1040;
   index.last_tx_instant = 1'763'800'000'000;
-  index.trees[0][0] = internal::TreeRoot{internal::NewBlobKey(), 5210, 2};
-  index.trees[3][1] = internal::TreeRoot{internal::NewBlobKey(), 7, 1};
+  index.tiers.resize(2);
+  index.tiers[0].trees[0][0] = internal::TreeRoot{internal::NewBlobKey(), 5210, 2};
+  index.tiers[0].trees[3][1] = internal::TreeRoot{internal::NewBlobKey(), 7, 1};
+  index.tiers[1].trees[1][2] = internal::TreeRoot{internal::NewBlobKey(), 3, 1};
   root.index = index;
   DbRoot back = internal::DecodeRoot(internal::EncodeRoot(root), "root");
   ASSERT_TRUE(back.index.has_value());
@@ -135,7 +137,10 @@ TEST(LogStoreTest, RootsCarryTheIndexPointer) {
                           ":index {:t 1 :next-counter 2 :last-instant 3 :trees [[nil 0 0]]}",
                           ":index {:t 1 :next-counter 2 :last-instant 3 :trees "
                           "[[nil 1 1] [nil 0 0] [nil 0 0] [nil 0 0] [nil 0 0] [nil 0 0] "
-                          "[nil 0 0] [nil 0 0]]}"}) {
+                          "[nil 0 0] [nil 0 0]]}",
+                          ":index {:t 1 :next-counter 2 :last-instant 3}",
+                          ":index {:t 1 :next-counter 2 :last-instant 3 :tiers [[[nil 0 0]]]}",
+                          ":index {:t 1 :next-counter 2 :last-instant 3 :tiers [1]}"}) {
     std::string text =
         std::string(
             "{:format 1 :uuid #uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\" :epoch 0 "
@@ -145,6 +150,23 @@ TEST(LogStoreTest, RootsCarryTheIndexPointer) {
                           Category::kFault, ""))
         << bad;
   }
+}
+
+// A root written before tiers names one tier's current and history trees.
+TEST(LogStoreTest, RootWithoutTiersReadsAsOneTier) {
+  std::string text =
+      "{:format 1 :uuid #uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf6\" :epoch 0 :t 5 "
+      ":index {:t 5 :next-counter 2 :last-instant 3 :trees "
+      "[[#uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf7\" 9 1] [nil 0 0] [nil 0 0] [nil 0 0] "
+      "[nil 0 0] [nil 0 0] [nil 0 0] [#uuid \"f81d4fae-7dec-11d0-a765-00a0c91e6bf8\" 2 1]]}}";
+  DbRoot root = internal::DecodeRoot(text, "root");
+  ASSERT_TRUE(root.index.has_value());
+  ASSERT_EQ(root.index->tiers.size(), 1u);
+  const internal::Tier& tier = root.index->tiers[0];
+  EXPECT_EQ(tier.at(Index::kEavt, internal::TierPart::kCurrent).count, 9);
+  EXPECT_EQ(tier.at(Index::kVaet, internal::TierPart::kHistory).count, 2);
+  EXPECT_TRUE(tier.at(Index::kEavt, internal::TierPart::kRetracts).empty());
+  EXPECT_EQ(tier.datoms(), 9);
 }
 
 TEST(LogStoreTest, DamagedRootsAndBlobsAreFaults) {

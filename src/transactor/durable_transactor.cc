@@ -119,7 +119,7 @@ std::shared_ptr<const DbState> DurableTransactor::StateFromPointer(
   durable->storage = storage_;
   durable->cache = cache_;
   durable->t = pointer.t;
-  durable->roots = pointer.trees;
+  durable->tiers = pointer.tiers;
   return StateFromIndex(std::move(durable), pointer.next_counter, pointer.last_tx_instant);
 }
 
@@ -146,6 +146,15 @@ void DurableTransactor::CatchUpLocked(const std::optional<std::pair<Root, DbRoot
   const std::optional<IndexPointer>& pointer = root->second.index;
   if (pointer && (!state->durable || state->durable->t < pointer->t)) {
     state = StateFromPointer(*pointer);
+  } else if (pointer && state->durable->t == pointer->t &&
+             state->durable->tiers != pointer->tiers) {
+    // The same transactions in other tiers (a compaction): the memory index
+    // above them stays.
+    auto durable = std::make_shared<DurableIndex>(*state->durable);
+    durable->tiers = pointer->tiers;
+    auto next = std::make_shared<DbState>(*state);
+    next->durable = std::move(durable);
+    state = std::move(next);
   }
   for (const LogEntry& e : store_.ReadEntries(root->second, state->basis_t)) {
     state = ApplyDatoms(*state, e.t, e.data);
@@ -325,24 +334,42 @@ void DurableTransactor::IndexLoop() {
       snapshot = std::move(index_request_);
       index_request_ = nullptr;
     }
+    // A storage failure leaves what was written as garbage; a later commit
+    // starts the job again.
     std::shared_ptr<const DbState> indexed;
     try {
       indexed = IndexNow(*snapshot, storage_, cache_, options_.tree);
     } catch (const Anomaly&) {
-      // Storage failed: what was written is garbage; a later commit starts
-      // the job again.
+    }
+    snapshot.reset();
+    bool adopted = indexed && HandOver(indexed);
+    bool compacted = false;
+    if (adopted && NeedsCompaction(*indexed->durable, options_.tier_ratio)) {
+      std::shared_ptr<const DbState> merged;
+      try {
+        merged = CompactTiers(*indexed, options_.tier_ratio, options_.tree);
+      } catch (const Anomaly&) {
+      }
+      compacted = merged && HandOver(std::move(merged));
     }
     {
       std::lock_guard lock(mutex_);
-      if (indexed) {
-        indexed_ = std::move(indexed);
-      } else {
-        indexing_ = false;
-      }
+      indexing_ = false;
+      if (adopted) ++index_jobs_;
+      if (compacted) ++compactions_;
     }
     committer_cv_.notify_all();
     runner_cv_.notify_all();
   }
+}
+
+bool DurableTransactor::HandOver(std::shared_ptr<const DbState> indexed) {
+  std::unique_lock lock(mutex_);
+  indexed_ = std::move(indexed);
+  adopted_.reset();
+  committer_cv_.notify_all();
+  indexer_cv_.wait(lock, [this] { return adopted_.has_value() || stopping_; });
+  return adopted_.value_or(false);
 }
 
 void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
@@ -350,7 +377,7 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   pointer.t = indexed->basis_t;
   pointer.next_counter = indexed->next_counter;
   pointer.last_tx_instant = indexed->last_tx_instant;
-  pointer.trees = indexed->durable->roots;
+  pointer.tiers = indexed->durable->tiers;
   DbRoot root = chain_root_;
   root.index = pointer;
   if (root.epoch != epoch_) root.epoch += 1;
@@ -386,8 +413,7 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   }
   {
     std::lock_guard lock(mutex_);
-    indexing_ = false;
-    if (moved) ++index_jobs_;
+    adopted_ = moved;
     if (state) {
       // The open group was built on the old memory index: it runs again on
       // the new base, so the old index can go.
@@ -402,6 +428,7 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
       restart_state_ = std::move(state);
     }
   }
+  indexer_cv_.notify_all();
   runner_cv_.notify_all();
 }
 

@@ -27,12 +27,14 @@
 // the database stays usable.
 //
 // Indexing: when the published database's memory index passes
-// options.index_threshold datoms, an indexer thread merges it into the
-// durable trees (IndexNow; only new segments are written) as of that
-// database's t. The committer then moves the root's index pointer with a
-// CAS, rebuilds the database as the new trees plus the log after their t,
-// and the runner continues from it; the old memory index is dropped. Past
-// options.index_max datoms, new transactions wait for the running job.
+// options.index_threshold datoms, an indexer thread writes it as a new tier
+// of the durable index (IndexNow) as of that database's t. The committer
+// then moves the root's index pointer with a CAS, rebuilds the database as
+// the new trees plus the log after their t, and the runner continues from
+// it; the old memory index is dropped. The indexer then merges tiers
+// (CompactTiers with options.tier_ratio) when the new one is big enough,
+// and the committer adopts that index the same way. Past options.index_max
+// datoms, new transactions wait until the job (with its compaction) ends.
 // Opening reads the index the root points to and replays only the log
 // after it.
 //
@@ -86,6 +88,9 @@ struct DurableOptions {
   size_t index_max = size_t{1} << 21;
   // The shape of the durable trees.
   TreeOptions tree;
+  // Tiers are merged while the newest holds at least 1/tier_ratio of the
+  // datoms of the one before it (db_state.h). At least 2.
+  int tier_ratio = 4;
   // The segment cache's bound: a quarter of the machine's memory, as
   // DefaultCacheBytes() says, unless set.
   size_t cache_bytes = DefaultCacheBytes();
@@ -112,10 +117,14 @@ class DurableTransactor : public Transactor {
     return root_.uuid;
   }
 
-  // Indexing jobs this transactor finished (adopted), and the segment cache.
+  // Indexing jobs this transactor finished (adopted), and compactions.
   int64_t index_jobs() const {
     std::lock_guard lock(mutex_);
     return index_jobs_;
+  }
+  int64_t compactions() const {
+    std::lock_guard lock(mutex_);
+    return compactions_;
   }
   const SegmentCache& cache() const { return *cache_; }
 
@@ -151,6 +160,10 @@ class DurableTransactor : public Transactor {
   void RunLoop();
   void CommitLoop();
   void IndexLoop();
+  // Gives `indexed` (IndexNow's or CompactTiers' result) to the committer
+  // to adopt and waits for the adoption: whether the root now points at it
+  // (false too when the transactor stops first). Indexer thread only.
+  bool HandOver(std::shared_ptr<const DbState> indexed);
   // Moves the root's index pointer to `indexed` (IndexNow's result) and
   // continues from it: the published database, the committer's chain and the
   // runner's base. Drops it when another writer moved the root first.
@@ -210,11 +223,14 @@ class DurableTransactor : public Transactor {
   std::condition_variable committer_cv_;
   std::condition_variable indexer_cv_;
   // The database the indexer is asked to index, and its result for the
-  // committer to adopt; indexing_ from the request until the adoption.
+  // committer to adopt, and whether the adoption moved the root; indexing_
+  // from the request until the job (and its compaction) ends.
   std::shared_ptr<const DbState> index_request_;  // GUARDED_BY(mutex_)
   std::shared_ptr<const DbState> indexed_;        // GUARDED_BY(mutex_)
+  std::optional<bool> adopted_;                   // GUARDED_BY(mutex_)
   bool indexing_ = false;                         // GUARDED_BY(mutex_)
   int64_t index_jobs_ = 0;                        // GUARDED_BY(mutex_)
+  int64_t compactions_ = 0;                       // GUARDED_BY(mutex_)
   std::deque<Request*> queue_;                    // GUARDED_BY(mutex_)
   // The open group: built, not yet taken by the committer (at most one).
   std::deque<Group> waiting_;  // GUARDED_BY(mutex_)

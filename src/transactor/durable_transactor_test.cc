@@ -198,6 +198,38 @@ TEST(DurableTransactorTest, IndexingJobsKeepTheMemoryIndexSmall) {
   EXPECT_TRUE(Items(reopened.Db()).contains(99'999));
 }
 
+// Jobs add tiers and compactions merge them: the tiers stay few (each at
+// least tier_ratio times the next), and a second process adopts a
+// compacted index at catch-up, keeping its memory index.
+TEST(DurableTransactorTest, CompactionKeepsTheTiersFew) {
+  auto storage = NewStorage();
+  internal::DurableOptions options = Indexing();
+  DurableTransactor a(storage, "db", options);
+  DurableTransactor b(storage, "db");
+  a.Transact(ReadEdn(kSchema));
+  for (int i = 0; i < 400; ++i) {
+    a.Transact(Item(i));
+    if (i % 3 == 0) {
+      // Changes an older item's :k/half: a retraction of an older tier's fact.
+      a.Transact(ReadEdn(fmt::format("[[:db/add [:k/n {}] :k/half {}]]", i / 2, -i)));
+    }
+  }
+  EXPECT_GT(a.index_jobs(), 5);
+  EXPECT_GT(a.compactions(), 0);
+  const internal::DbState& state = a.Db().state();
+  ASSERT_NE(state.durable, nullptr);
+  const std::vector<internal::Tier>& tiers = state.durable->tiers;
+  for (size_t i = 1; i < tiers.size(); ++i) {
+    EXPECT_LT(tiers[i].datoms() * options.tier_ratio, tiers[i - 1].datoms()) << "tier " << i;
+  }
+  EXPECT_LE(tiers.size(), 5u);
+  EXPECT_EQ(Items(a.Db()).size(), 400u);
+  EXPECT_EQ(Dump(a.Db()), Dump(b.Db()));
+  EXPECT_EQ(Dump(a.Db().History()), Dump(b.Db().History()));
+  EXPECT_EQ(b.Db().state().durable->tiers, tiers);
+  EXPECT_EQ(Dump(DurableTransactor(storage, "db").Db().History()), Dump(a.Db().History()));
+}
+
 TEST(DurableTransactorTest, TheCacheDefaultsToAQuarterOfMemory) {
   long pages = sysconf(_SC_PHYS_PAGES);
   ASSERT_GT(pages, 0);
