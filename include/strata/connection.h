@@ -1,5 +1,6 @@
 // Connection: the handle an application holds to one database, and the
-// functions that create, delete, list and connect to databases by URI.
+// functions that create, delete, list, connect to and collect the garbage
+// of databases by URI.
 //
 // URIs name a storage and a database in it:
 //
@@ -20,6 +21,8 @@
 #ifndef STRATA_CONNECTION_H_
 #define STRATA_CONNECTION_H_
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,6 +86,29 @@ bool DeleteDatabase(std::string_view uri);
 // The names of the databases in the storage of `uri`, whose NAME is "*"
 // ("strata:lmdb://*?dir=data"), sorted.
 std::vector<std::string> GetDatabaseNames(std::string_view uri);
+
+// What a garbage collection pass (GcStorage) found and did, in blobs.
+struct GcStats {
+  int64_t databases = 0;    // database roots read
+  int64_t blobs = 0;        // blobs in the storage when they were listed
+  int64_t reachable = 0;    // of them, reachable from some database's root
+  int64_t deleted = 0;      // unreachable and made before the cutoff
+  int64_t too_young = 0;    // unreachable, made at or after the cutoff: kept
+  int64_t unknown_age = 0;  // unreachable, keys without a time: kept
+};
+
+// Deletes the blobs of the storage of `uri` (any database's URI there, or
+// the storage's with NAME "*") that no database reaches any more (the
+// segments indexing jobs replaced, deleted databases, unpublished writes)
+// and that were made before `older_than`, as Datomic's gc-storage. Keep a
+// margin: blobs made since `older_than` are kept because a writer may still
+// be about to publish them, and a database value older than the last
+// indexing job may still read what that job replaced (docs/storage.md).
+// `older_than` in the future is an incorrect anomaly
+// :db.error/invalid-gc-cutoff; a damaged database root or segment is a
+// fault anomaly, and then nothing is deleted. A storage that does not exist
+// has nothing to collect.
+GcStats GcStorage(std::string_view uri, std::chrono::system_clock::time_point older_than);
 
 // A connection to the database. Connections are cached: every Connect to one
 // database from this process shares one transactor and one cached database

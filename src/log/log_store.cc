@@ -1,6 +1,7 @@
 // A database's root and log in storage (see log_store.h).
 #include "log/log_store.h"
 
+#include <absl/container/flat_hash_set.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -39,16 +40,20 @@ std::string EncodeBlob(const std::optional<Uuid>& prev, const std::vector<LogEnt
   return out;
 }
 
+// Reads a blob's previous-blob key, leaving `r` at the entry count.
+std::optional<Uuid> ReadPrev(ByteReader& r) {
+  uint8_t has_prev = r.Byte();
+  if (has_prev > 1) r.Fail("a bad previous-blob flag");
+  if (has_prev == 0) return std::nullopt;
+  Uuid prev;
+  std::memcpy(prev.bytes.data(), r.Bytes(16).data(), 16);
+  return prev;
+}
+
 LogBlob DecodeBlob(std::string_view bytes, const std::string& what) {
   ByteReader r = OpenFrame(bytes, kBlobMagic, kBlobVersion, "log blob", what);
   LogBlob blob;
-  uint8_t has_prev = r.Byte();
-  if (has_prev > 1) r.Fail("a bad previous-blob flag");
-  if (has_prev == 1) {
-    Uuid prev;
-    std::memcpy(prev.bytes.data(), r.Bytes(16).data(), 16);
-    blob.prev = prev;
-  }
+  blob.prev = ReadPrev(r);
   uint64_t n = r.Varint();
   if (n > bytes.size()) r.Fail("an entry count past the end");
   for (uint64_t i = 0; i < n; ++i) {
@@ -117,6 +122,17 @@ IndexPointer DecodeIndexPointer(const Value& m, std::string_view what) {
 }
 
 }  // namespace
+
+void ForEachTree(const IndexPointer& pointer,
+                 const std::function<void(Index, TierPart, const TreeRoot&)>& f) {
+  for (const Tier& tier : pointer.tiers) {
+    for (size_t i = 0; i < tier.trees.size(); ++i) {
+      for (size_t part = 0; part < tier.trees[i].size(); ++part) {
+        f(static_cast<Index>(i), static_cast<TierPart>(part), tier.trees[i][part]);
+      }
+    }
+  }
+}
 
 std::string EncodeRoot(const DbRoot& root) {
   std::vector<ValuePair> m = {{Kw("format"), Value::Long(root.format)},
@@ -204,6 +220,21 @@ std::optional<std::pair<Root, DbRoot>> LogStore::ReadRoot() const {
   std::optional<Root> root = storage_->GetRoot(RootName(name_));
   if (!root) return std::nullopt;
   return std::make_pair(*root, DecodeRoot(root->value, "the root of database " + name_));
+}
+
+std::vector<Uuid> LogStore::ListLogBlobs(const DbRoot& root) const {
+  std::vector<Uuid> keys;
+  absl::flat_hash_set<Uuid, UuidHash> seen;
+  for (std::optional<Uuid> key = root.tail; key;) {
+    std::string what = fmt::format("log blob {} of database {}", key->ToString(), name_);
+    if (!seen.insert(*key).second) ThrowFault(what + " comes back on itself: the log is damaged");
+    std::optional<std::string> bytes = storage_->Get(*key);
+    if (!bytes) ThrowFault(what + " is missing from storage");
+    keys.push_back(*key);
+    ByteReader r = OpenFrame(*bytes, kBlobMagic, kBlobVersion, "log blob", what);
+    key = ReadPrev(r);
+  }
+  return keys;
 }
 
 std::vector<LogEntry> LogStore::ReadEntries(const DbRoot& root, int64_t after_t) const {

@@ -34,6 +34,7 @@
 #define STRATA_LOG_LOG_STORE_H_
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,13 @@ struct IndexPointer {
   std::vector<Tier> tiers;
   friend bool operator==(const IndexPointer&, const IndexPointer&) = default;
 };
+
+// Calls f(index, part, tree) for every tree of `pointer`: tier by tier,
+// oldest first, each tier's trees in Tier::trees order. Whatever must visit every tree of an index
+// (garbage collection) goes through here, so that a new shape of IndexPointer is taught to it in
+// one place.
+void ForEachTree(const IndexPointer& pointer,
+                 const std::function<void(Index, TierPart, const TreeRoot&)>& f);
 
 struct DbRoot {
   int64_t format = kRootFormat;
@@ -85,6 +93,11 @@ class LogStore {
   bool Delete();
   // The root and its revision, or nullopt if the database does not exist.
   std::optional<std::pair<Root, DbRoot>> ReadRoot() const;
+
+  // The keys of every log blob `root` reaches, newest first (for garbage
+  // collection). Reads each blob to find the one before it; a missing or
+  // damaged blob, or a chain that comes back on itself, is a fault anomaly.
+  std::vector<Uuid> ListLogBlobs(const DbRoot& root) const;
 
   // Every logged transaction with t > after_t, oldest first.
   std::vector<LogEntry> ReadEntries(const DbRoot& root, int64_t after_t) const;

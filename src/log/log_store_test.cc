@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/value_codec.h"
 #include "storage/mem_storage.h"
 #include "testing/test_util.h"
 
@@ -201,6 +202,68 @@ TEST(LogStoreTest, DamagedRootsAndBlobsAreFaults) {
   EXPECT_NE(a->message().find("out of order"), std::string::npos);
   ASSERT_TRUE(log.Append(&rev, &db, {Entry(900)}));
   EXPECT_TRUE(IsAnomaly(CatchAnomaly([&] { log.ReadEntries(db, 0); }), Category::kFault, ""));
+}
+
+// The log blobs a root reaches, newest first; a missing blob, or a chain
+// that comes back on itself, is damage.
+TEST(LogStoreTest, ListLogBlobsWalksTheChain) {
+  MemStorage storage;
+  LogStore log(&storage, "db");
+  uint64_t rev;
+  DbRoot db;
+  ASSERT_NO_FATAL_FAILURE(CreateWithOneEntry(&log, &rev, &db));
+  std::vector<Uuid> keys = {*db.tail};
+  ASSERT_TRUE(log.Append(&rev, &db, {Entry(1004), Entry(1008)}));
+  keys.insert(keys.begin(), *db.tail);
+  ASSERT_TRUE(log.Append(&rev, &db, {Entry(1010)}));
+  keys.insert(keys.begin(), *db.tail);
+  EXPECT_EQ(log.ListLogBlobs(db), keys);
+  EXPECT_TRUE(log.ListLogBlobs(DbRoot{}).empty());
+
+  storage.Delete({keys[1]});
+  std::optional<Anomaly> a = CatchAnomaly([&] { log.ListLogBlobs(db); });
+  ASSERT_TRUE(IsAnomaly(a, Category::kFault, ""));
+  EXPECT_NE(a->message().find("missing"), std::string::npos);
+
+  // A blob that names itself as the one before it.
+  Uuid self = internal::NewBlobKey();
+  std::string blob;
+  BeginFrame("SLGB", 1, &blob);
+  blob.push_back(1);
+  blob.append(reinterpret_cast<const char*>(self.bytes.data()), 16);
+  PutVarint(0, &blob);
+  EndFrame(&blob);
+  internal::StorageWrite w;
+  w.blobs.emplace_back(self, blob);
+  ASSERT_TRUE(storage.Commit(w));
+  DbRoot cycle = db;
+  cycle.tail = self;
+  a = CatchAnomaly([&] { log.ListLogBlobs(cycle); });
+  ASSERT_TRUE(IsAnomaly(a, Category::kFault, ""));
+  EXPECT_NE(a->message().find("comes back on itself"), std::string::npos);
+}
+
+// ForEachTree visits every tree of every tier, each with its index and part.
+TEST(LogStoreTest, ForEachTreeVisitsEveryTree) {
+  internal::IndexPointer pointer;
+  pointer.tiers.resize(2);
+  int64_t n = 0;
+  for (internal::Tier& tier : pointer.tiers) {
+    for (auto& parts : tier.trees) {
+      for (internal::TreeRoot& tree : parts)
+        tree = internal::TreeRoot{internal::NewBlobKey(), ++n, 1};
+    }
+  }
+  std::vector<int64_t> counts;
+  internal::ForEachTree(pointer,
+                        [&](Index index, internal::TierPart part, const internal::TreeRoot& tree) {
+                          size_t tier = counts.size() / 12;
+                          EXPECT_EQ(tree, pointer.tiers[tier].at(index, part));
+                          counts.push_back(tree.count);
+                        });
+  std::vector<int64_t> expected;
+  for (int64_t i = 1; i <= 24; ++i) expected.push_back(i);
+  EXPECT_EQ(counts, expected);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The process's catalog of storages and connections: CreateDatabase,
-// DeleteDatabase, GetDatabaseNames and Connect (strata/connection.h).
+// DeleteDatabase, GetDatabaseNames, GcStorage and Connect
+// (strata/connection.h).
 //
 // Each storage a URI names is opened once per process and kept for the
 // process's life (an LMDB environment must not be opened twice by one
@@ -8,11 +9,13 @@
 // until the database is deleted.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 
+#include "log/gc.h"
 #include "log/log_store.h"
 #include "peer/uri.h"
 #include "storage/lmdb_storage.h"
@@ -166,6 +169,27 @@ std::vector<std::string> GetDatabaseNames(std::string_view uri) {
   std::vector<std::string> names;
   for (std::string& root : storage->ListRoots(prefix)) names.push_back(root.substr(prefix.size()));
   return names;
+}
+
+GcStats GcStorage(std::string_view uri, std::chrono::system_clock::time_point older_than) {
+  DbUri parsed = internal::ParseDbUri(uri, true);
+  std::shared_ptr<internal::Storage> storage;
+  try {
+    storage = Catalog::Get().StorageFor(uri, parsed, false);
+  } catch (const Anomaly& e) {
+    if (e.category() == Category::kNotFound) return {};
+    throw;
+  }
+  int64_t now_ms = internal::UnixTimeMs();
+  int64_t older_than_ms =
+      std::chrono::floor<std::chrono::milliseconds>(older_than).time_since_epoch().count();
+  internal::GcStats pass = internal::CollectGarbage(storage.get(), nullptr, older_than_ms, now_ms);
+  return GcStats{.databases = pass.databases,
+                 .blobs = pass.blobs,
+                 .reachable = pass.reachable,
+                 .deleted = pass.deleted,
+                 .too_young = pass.too_young,
+                 .unknown_age = pass.unknown_age};
 }
 
 Connection Connect(std::string_view uri) {

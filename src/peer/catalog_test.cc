@@ -1,13 +1,15 @@
-// Databases by URI: create, list, connect, delete on every storage, and
-// the anomalies of a missing database.
+// Databases by URI: create, list, connect, delete and collect garbage on
+// every storage, and the anomalies of a missing database.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/postgres_test_server.h"
@@ -79,6 +81,21 @@ void CheckLifecycle(const std::function<std::string(std::string_view)>& uri,
   EXPECT_EQ(fresh.Db().basis_t(), Connection::CreateInMemory().Db().basis_t());
   EXPECT_TRUE(
       IsAnomaly(CatchAnomaly([&] { conn.Db(); }), Category::kNotFound, "db.error/db-not-found"));
+
+  // The deleted database's blobs are garbage: a pass reclaims them (once
+  // they are older than its cutoff) and leaves the live databases whole.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  GcStats stats = GcStorage(pattern, std::chrono::system_clock::now());
+  EXPECT_GE(stats.databases, 2);
+  EXPECT_GT(stats.deleted, 0);
+  EXPECT_EQ(stats.blobs, stats.reachable + stats.deleted + stats.too_young + stats.unknown_age);
+  fresh.Transact(kSchema);
+  EXPECT_EQ(Names(fresh.Db()), std::vector<Value>{});
+  EXPECT_EQ(Connect(b).Db().basis_t(), Connection::CreateInMemory().Db().basis_t());
+  // A database's URI names its storage too; a cutoff in the future is wrong.
+  EXPECT_TRUE(IsAnomaly(
+      CatchAnomaly([&] { GcStorage(a, std::chrono::system_clock::now() + std::chrono::hours(1)); }),
+      Category::kIncorrect, "db.error/invalid-gc-cutoff"));
   EXPECT_TRUE(DeleteDatabase(a));
   EXPECT_TRUE(DeleteDatabase(b));
 }
@@ -104,6 +121,9 @@ TEST(CatalogTest, AMissingLmdbDirectoryHoldsNoDatabaseAndIsNotCreated) {
       IsAnomaly(CatchAnomaly([&] { Connect(uri); }), Category::kNotFound, "db.error/db-not-found"));
   EXPECT_FALSE(DeleteDatabase(uri));
   EXPECT_TRUE(GetDatabaseNames("strata:lmdb://*?dir=" + PercentEncode(missing.string())).empty());
+  GcStats stats = GcStorage(uri, std::chrono::system_clock::now());
+  EXPECT_EQ(stats.databases, 0);
+  EXPECT_EQ(stats.blobs, 0);
   EXPECT_FALSE(std::filesystem::exists(missing));
 }
 

@@ -2,33 +2,10 @@
 #include "storage/mem_storage.h"
 
 #include <fmt/format.h>
-#include <sys/random.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "strata/anomaly.h"
 
 namespace strata::internal {
-
-Uuid NewBlobKey() {
-  // From the kernel each time: a forked process must not repeat its
-  // parent's keys, as a copied generator would.
-  Uuid u;
-  size_t got = 0;
-  while (got < u.bytes.size()) {
-    ssize_t n = getrandom(u.bytes.data() + got, u.bytes.size() - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ThrowFault(fmt::format("getrandom failed: {}", std::strerror(errno)));
-    }
-    got += static_cast<size_t>(n);
-  }
-  u.bytes[6] = static_cast<uint8_t>((u.bytes[6] & 0x0f) | 0x40);  // version 4
-  u.bytes[8] = static_cast<uint8_t>((u.bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  return u;
-}
-
 namespace {
 
 [[noreturn]] void ThrowUnavailable(std::string_view what) {

@@ -16,7 +16,6 @@
 
 #include <absl/container/flat_hash_map.h>
 
-#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,15 +28,6 @@ namespace strata::internal {
 // Thrown by MemStorage at a simulated crash. Not an Anomaly on purpose:
 // nothing may handle it as an error and carry on.
 struct SimulatedCrash {};
-
-struct UuidHash {
-  size_t operator()(const Uuid& u) const {
-    uint64_t a, b;
-    std::memcpy(&a, u.bytes.data(), 8);
-    std::memcpy(&b, u.bytes.data() + 8, 8);
-    return static_cast<size_t>(a ^ (b * 0x9e3779b97f4a7c15ULL));
-  }
-};
 
 class MemStorage : public Storage {
  public:

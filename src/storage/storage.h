@@ -12,6 +12,10 @@
 // (id, rev, val)). Every backend passes the same conformance suite
 // (storage_conformance.h).
 //
+// Blob keys are made by NewBlobKey (below): UUIDs that start with the time
+// they were made, which is what lets garbage collection (src/log/gc.h) tell
+// a blob a writer has not yet published from an old one nothing reaches.
+//
 // Errors: a storage that cannot be reached or fails transiently throws an
 // Anomaly of category unavailable (retry later); corrupt or impossible
 // states are category fault. A CAS that does not match is not an error:
@@ -21,7 +25,9 @@
 #ifndef STRATA_STORAGE_STORAGE_H_
 #define STRATA_STORAGE_STORAGE_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -80,8 +86,45 @@ class Storage {
   virtual std::vector<std::string> ListRoots(std::string_view prefix) = 0;
 };
 
-// A new random (version 4) UUID for a blob key.
+// Blob keys are UUIDs of version 7 (RFC 9562): the first 48 bits are the
+// Unix time in milliseconds when the key was made, big-endian, so a key
+// tells its blob's age (garbage collection keeps young blobs) and keys made
+// later sort later (writes land at the end of a B-tree):
+//
+//   +------------------+---------+-----------+---------+-----------------+
+//   | unix_ts_ms       | ver = 7 | rand_a    | var = 2 | rand_b          |
+//   | 48 bits, BE      | 4 bits  | 12 bits   | 2 bits  | 62 bits         |
+//   +------------------+---------+-----------+---------+-----------------+
+//
+// Keys written by older versions of Strata are random (version 4) and
+// carry no time: BlobKeyTimeMs says nullopt, and gc never deletes them.
+
+// A new blob key made now (the system clock), with 74 random bits from the
+// kernel. Thread-safe, and fork-safe: nothing random is kept in memory.
 Uuid NewBlobKey();
+
+// A new blob key made at `unix_ms` (for tests, and NewBlobKey). A time
+// outside 0 <= unix_ms < 2^48 (a broken clock) is a fault anomaly.
+Uuid NewBlobKeyAt(int64_t unix_ms);
+
+// When `key` was made, in Unix milliseconds, if it is a version 7 key (of
+// the RFC variant); nullopt for any other key.
+std::optional<int64_t> BlobKeyTimeMs(const Uuid& key);
+
+// The current time of the system clock in Unix milliseconds, as NewBlobKey
+// reads it.
+int64_t UnixTimeMs();
+
+// A hash of blob keys for hash maps and sets: the random second half,
+// spread by a multiplication, mixed into the first.
+struct UuidHash {
+  size_t operator()(const Uuid& u) const {
+    uint64_t a, b;
+    std::memcpy(&a, u.bytes.data(), 8);
+    std::memcpy(&b, u.bytes.data() + 8, 8);
+    return static_cast<size_t>(a ^ (b * 0x9e3779b97f4a7c15ULL));
+  }
+};
 
 }  // namespace strata::internal
 

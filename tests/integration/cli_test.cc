@@ -167,5 +167,38 @@ TEST(CliTest, ConcurrentProcessesSerializeTheirCommits) {
   EXPECT_EQ(*items->Get(Value::Keyword("count")), Value::Long(kProcesses * kEach));
 }
 
+// `strata gc` deletes what no database reaches once it is old enough, and
+// prints what it found as EDN.
+TEST(CliTest, GcDeletesWhatNoDatabaseReaches) {
+  testing::TempDir dir;
+  std::string shop = LmdbUri(dir, "shop"), scratch = LmdbUri(dir, "scratch");
+  for (const std::string& uri : {shop, scratch}) {
+    ASSERT_EQ(RunStrata("create " + uri, "").status, 0);
+    ASSERT_EQ(RunStrata("transact " + uri, kSchema).status, 0);
+    ASSERT_EQ(RunStrata("transact " + uri, "[{:item/n 7}]").status, 0);
+  }
+  ASSERT_EQ(RunStrata("delete " + scratch, "").status, 0);
+  auto count = [](const Result& r, const char* key) {
+    const Value* v = ReadEdn(r.out).Get(Value::Keyword(key));
+    return v == nullptr ? -1 : v->AsLong();
+  };
+  // Everything was made within the default hour: nothing goes.
+  Result r = RunStrata("gc " + LmdbUri(dir, "*"), "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(count(r, "databases"), 1) << r.out;
+  EXPECT_EQ(count(r, "deleted"), 0) << r.out;
+  EXPECT_GT(count(r, "too-young"), 0) << r.out;
+  // With no margin, the deleted database's log goes.
+  r = RunStrata("gc " + shop + " --older-than-minutes 0", "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_GT(count(r, "deleted"), 0) << r.out;
+  EXPECT_EQ(count(r, "too-young"), 0) << r.out;
+  EXPECT_EQ(count(r, "blobs"), count(r, "reachable") + count(r, "deleted")) << r.out;
+  r = RunStrata("log " + shop + " --start 1", "");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find(":item/n 7"), std::string::npos) << r.out;
+  EXPECT_EQ(RunStrata("gc " + shop + " --older-than-minutes -1", "").status, 2);
+}
+
 }  // namespace
 }  // namespace strata

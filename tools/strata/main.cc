@@ -3,6 +3,8 @@
 // Exit status: 0 on success, 1 when an anomaly was reported (its EDN map is
 // printed on stderr), 2 for a usage error.
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -113,6 +115,22 @@ int RunInfo(const std::string& uri) {
   return 0;
 }
 
+// `strata gc URI [--older-than-minutes N]`: deletes the storage's blobs
+// that no database reaches and that were made more than N minutes ago;
+// prints what it found and did as an EDN map.
+int RunGc(const std::string& uri, int64_t older_than_minutes) {
+  auto older_than = std::chrono::system_clock::now() - std::chrono::minutes(older_than_minutes);
+  strata::GcStats stats = strata::GcStorage(uri, older_than);
+  PrintLine(strata::Value::Map({{Kw("uri"), strata::Value::String(uri)},
+                                {Kw("databases"), strata::Value::Long(stats.databases)},
+                                {Kw("blobs"), strata::Value::Long(stats.blobs)},
+                                {Kw("reachable"), strata::Value::Long(stats.reachable)},
+                                {Kw("deleted"), strata::Value::Long(stats.deleted)},
+                                {Kw("too-young"), strata::Value::Long(stats.too_young)},
+                                {Kw("unknown-age"), strata::Value::Long(stats.unknown_age)}}));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -149,6 +167,16 @@ int main(int argc, char** argv) {
   log->add_option("--end", log_end, "t (or transaction id) to stop before");
   CLI::App* info = app.add_subcommand("info", "Print a database's basis t and datom counts");
   info->add_option("uri", uri, uri_help)->required();
+  int64_t older_than_minutes = 60;
+  CLI::App* gc = app.add_subcommand(
+      "gc", "Delete the blobs of a storage that no database reaches, made long enough ago");
+  gc->add_option("uri", uri,
+                 "Storage URI (NAME * or any database's name): strata:lmdb://*?dir=PATH")
+      ->required();
+  gc->add_option("--older-than-minutes", older_than_minutes,
+                 "Keep blobs made less than N minutes ago (default 60, at most 100 years; "
+                 "docs/storage.md says how to choose)")
+      ->check(CLI::Range(int64_t{0}, int64_t{100} * 365 * 24 * 60));
 
   try {
     app.parse(argc, argv);
@@ -174,6 +202,7 @@ int main(int argc, char** argv) {
     if (transact->parsed()) return RunTransact(uri, tx_path);
     if (log->parsed()) return RunLog(uri, log_start, log_end);
     if (info->parsed()) return RunInfo(uri);
+    if (gc->parsed()) return RunGc(uri, older_than_minutes);
     std::cout << app.help();
     return 0;
   } catch (const strata::Anomaly& e) {
