@@ -80,7 +80,8 @@ DurableTransactor::DurableTransactor(std::shared_ptr<Storage> storage, std::stri
     : storage_(std::move(storage)),
       name_(std::move(name)),
       options_(std::move(options)),
-      cache_(std::make_shared<SegmentCache>(options_.cache_bytes)),
+      cache_(options_.cache ? options_.cache
+                            : std::make_shared<SegmentCache>(options_.cache_bytes)),
       store_(storage_.get(), name_),
       log_(&store_),
       state_(DbState::Bootstrap()) {
@@ -169,6 +170,56 @@ Database DurableTransactor::Db() const {
   }
   std::lock_guard lock(state_mutex_);
   return Database(state_);
+}
+
+CacheStats DurableTransactor::cache_stats() const {
+  SegmentCache::Stats s = cache_->stats();
+  CacheStats out;
+  out.hits = static_cast<int64_t>(s.hits);
+  out.misses = static_cast<int64_t>(s.misses);
+  out.evictions = static_cast<int64_t>(s.evictions);
+  out.entries = static_cast<int64_t>(s.entries);
+  out.bytes = static_cast<int64_t>(s.bytes);
+  out.capacity_bytes = static_cast<int64_t>(cache_->capacity());
+  out.loaded_bytes = static_cast<int64_t>(s.loaded_bytes);
+  return out;
+}
+
+bool DurableTransactor::RequestIndex() {
+  std::shared_ptr<const DbState> published;
+  {
+    std::lock_guard lock(state_mutex_);
+    published = state_;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || indexing_ || MemoryDatoms(*published) == 0) return false;
+    indexing_ = true;
+    index_request_ = std::move(published);
+  }
+  indexer_cv_.notify_one();
+  return true;
+}
+
+Database DurableTransactor::SyncIndex(int64_t t) {
+  t = ToT(t);
+  for (;;) {
+    int64_t jobs;
+    {
+      std::lock_guard lock(mutex_);
+      jobs = index_jobs_;
+    }
+    // Db() catches up with the root: another process's index counts too.
+    Database db = Db();
+    const DbState& state = db.state();
+    if (state.durable && state.durable->t >= t) return db;
+    if (db.basis_t() >= t) RequestIndex();
+    // Woken when a job is adopted; the timeout notices other processes'
+    // commits and indexes, and tries again after a job that failed.
+    std::unique_lock lock(mutex_);
+    job_done_cv_.wait_for(lock, std::chrono::milliseconds(100),
+                          [&] { return index_jobs_ != jobs; });
+  }
 }
 
 TxReport DurableTransactor::Transact(const Value& tx_data) {
@@ -403,6 +454,7 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
     }
   }
   runner_cv_.notify_all();
+  job_done_cv_.notify_all();
 }
 
 void DurableTransactor::CommitGroup(Group& group) {

@@ -34,7 +34,8 @@
 // and the runner continues from it; the old memory index is dropped. Past
 // options.index_max datoms, new transactions wait for the running job.
 // Opening reads the index the root points to and replays only the log
-// after it.
+// after it. RequestIndex() starts a job at once, below the threshold, and
+// SyncIndex(t) waits for (and starts) jobs until the index holds t.
 //
 // Several processes may hold a DurableTransactor on one database: their CAS
 // on the root's revision serializes their commits, and Db() catches up when
@@ -89,6 +90,9 @@ struct DurableOptions {
   // The segment cache's bound: a quarter of the machine's memory, as
   // DefaultCacheBytes() says, unless set.
   size_t cache_bytes = DefaultCacheBytes();
+  // The cache to read segments through, shared with other transactors (the
+  // process's object cache); when null, a cache of cache_bytes of its own.
+  std::shared_ptr<SegmentCache> cache;
 
   // A quarter of physical memory, at least 64 MiB (64 MiB when the size
   // cannot be read).
@@ -105,6 +109,9 @@ class DurableTransactor : public Transactor {
   TxReport Transact(const Value& tx_data) override;
   Database Db() const override;
   const Log& log() const override { return log_; }
+  CacheStats cache_stats() const override;
+  bool RequestIndex() override;
+  Database SyncIndex(int64_t t) override;
 
   // The database's UUID (its root's), fixed when it was created.
   Uuid uuid() const {
@@ -209,6 +216,9 @@ class DurableTransactor : public Transactor {
   std::condition_variable runner_cv_;
   std::condition_variable committer_cv_;
   std::condition_variable indexer_cv_;
+  // Notified when an indexing job's result has been adopted or dropped
+  // (SyncIndex waits on it).
+  std::condition_variable job_done_cv_;
   // The database the indexer is asked to index, and its result for the
   // committer to adopt; indexing_ from the request until the adoption.
   std::shared_ptr<const DbState> index_request_;  // GUARDED_BY(mutex_)
