@@ -18,6 +18,16 @@
 // Transact() sends tx-data to the database's transactor, which orders all
 // writes; the result says what changed. Log() reads the transaction log.
 // A Connection is safe to use from many threads.
+//
+// The object cache. Every connection made with Connect() reads index
+// segments through one cache of decoded segments per process, bounded in
+// bytes, as Datomic's object cache. Its bound is read from the environment
+// variable STRATA_OBJECT_CACHE_MAX (as Datomic's datomic.objectCacheMax)
+// when the process's first connection is made: bytes, or a number with the
+// suffix k, m or g (KiB, MiB, GiB; either case), as 512k, 64m or 2g. Unset,
+// it is a quarter of physical memory, at least 64 MiB. A malformed value is
+// an incorrect anomaly :db.error/invalid-config, and no connection is made
+// until it is fixed. Connection::cache_stats() reads the cache's counters.
 #ifndef STRATA_CONNECTION_H_
 #define STRATA_CONNECTION_H_
 
@@ -44,6 +54,21 @@ class Log {
                                         std::optional<int64_t> end) const = 0;
 };
 
+// The counters of the cache a connection reads index segments through (the
+// process's object cache; see above). Counters count from the cache's
+// creation, for every database read through it. A cache neither hits nor
+// misses for a database held wholly in memory (Connection::CreateInMemory):
+// its counters are all zero.
+struct CacheStats {
+  int64_t hits = 0;       // reads answered by the cache
+  int64_t misses = 0;     // reads that loaded (and decoded) a segment
+  int64_t evictions = 0;  // segments dropped to stay within the capacity
+  int64_t entries = 0;    // segments kept now
+  int64_t bytes = 0;      // their estimated memory; at most capacity_bytes
+  int64_t capacity_bytes = 0;
+  int64_t loaded_bytes = 0;  // estimated memory of every segment loaded, in total
+};
+
 // The one writer of a database (DESIGN.md section 2). The in-process
 // transactor is the first implementation; a remote one will be the second.
 class Transactor {
@@ -54,6 +79,17 @@ class Transactor {
   // The database as of the latest transaction.
   virtual Database Db() const = 0;
   virtual const Log& log() const = 0;
+  // The counters of the segment cache the database is read through; zeros
+  // when there is none.
+  virtual CacheStats cache_stats() const { return {}; }
+  // Starts an indexing job now, whatever the size of the memory index (or
+  // another after the running one); false when none was scheduled (nothing
+  // to index, or the database has no durable index).
+  virtual bool RequestIndex() { return false; }
+  // Waits until the durable index holds every transaction through `t` (a t
+  // or a transaction id) and returns such a database. A database without a
+  // durable index returns Db() at once.
+  virtual Database SyncIndex(int64_t /*t*/) { return Db(); }
 };
 
 class Connection {
@@ -69,6 +105,22 @@ class Connection {
   // tx-data as EDN text.
   TxReport Transact(std::string_view edn);
   const Log& log() const { return transactor_->log(); }
+
+  // The counters of the cache this connection reads segments through: for
+  // a connection made with Connect(), the process's object cache.
+  CacheStats cache_stats() const { return transactor_->cache_stats(); }
+  // Datomic's request-index: starts an indexing job now, rather than when
+  // the memory index passes its threshold (or, when one is running, another
+  // right after it). True if a job was scheduled; false if the memory index
+  // is empty or the database is held wholly in memory
+  // (Connection::CreateInMemory).
+  bool RequestIndex() { return transactor_->RequestIndex(); }
+  // Datomic's sync-index: blocks until the durable index holds every
+  // transaction through `t` (a t or a transaction id), starting indexing
+  // jobs as needed, and returns a database value whose memory index holds
+  // only what came after its index. REQUIRES: `t` is or will be committed
+  // (a later t waits for it). Throws what Db() throws (a deleted database).
+  Database SyncIndex(int64_t t) { return transactor_->SyncIndex(t); }
 
  private:
   std::shared_ptr<Transactor> transactor_;

@@ -61,6 +61,7 @@ std::shared_ptr<const Segment> SegmentCache::Get(const Uuid& key, const Loader& 
   std::shared_ptr<const Segment> segment = loader();
   size_t bytes = SegmentMemoryUsage(*segment);
   std::lock_guard lock(mutex_);
+  stats_.loaded_bytes += bytes;
   auto it = map_.find(key);
   if (it != map_.end()) {
     // Another thread loaded it meanwhile: keep one copy.

@@ -48,6 +48,7 @@ class SegmentCache {
     uint64_t evictions = 0;  // entries dropped to keep within capacity
     size_t bytes = 0;        // the estimated size of the entries kept
     size_t entries = 0;
+    uint64_t loaded_bytes = 0;  // the estimated size of every segment loaded
   };
   using Loader = std::function<std::shared_ptr<const Segment>()>;
 

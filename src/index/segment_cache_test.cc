@@ -1,6 +1,6 @@
-// The segment cache: hits, misses and evictions in LRU order, the byte
-// bound (a segment bigger than the cache is returned, not kept), a loader
-// that throws caches nothing, and many threads at once.
+// The segment cache: hits, misses, evictions and bytes loaded in LRU
+// order, the byte bound (a segment bigger than the cache is returned, not
+// kept), a loader that throws caches nothing, and many threads at once.
 #include "index/segment_cache.h"
 
 #include <gtest/gtest.h>
@@ -56,6 +56,7 @@ TEST(SegmentCacheTest, HitsMissesAndLeastRecentlyUsedEviction) {
   EXPECT_EQ(s.evictions, 1u);
   EXPECT_EQ(s.entries, 3u);
   EXPECT_EQ(s.bytes, 3 * one);
+  EXPECT_EQ(s.loaded_bytes, 4 * one);  // every load counts, kept or evicted since
   cache.Get(Key(1), loader);
   cache.Get(Key(3), loader);
   EXPECT_EQ(loads, 4);
@@ -73,6 +74,7 @@ TEST(SegmentCacheTest, TheByteBoundHolds) {
     EXPECT_EQ(std::get<Leaf>(*cache.Get(Key(9), [] { return LeafOf(100); })).datoms.size(), 100u);
   EXPECT_EQ(cache.stats().misses, 3u);
   EXPECT_EQ(cache.stats().entries, 0u);
+  EXPECT_EQ(cache.stats().loaded_bytes, 3 * big);
   for (uint8_t k = 0; k < 200; ++k) {
     cache.Get(Key(k), [] { return LeafOf(1); });
     EXPECT_LE(cache.stats().bytes, cache.capacity());

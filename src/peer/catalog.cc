@@ -6,7 +6,8 @@
 // process's life (an LMDB environment must not be opened twice by one
 // process; a PostgreSQL storage keeps its connection pool). Each database
 // connected to has one DurableTransactor, shared by every Connection to it,
-// until the database is deleted.
+// until the database is deleted. Every transactor reads segments through the
+// process's one object cache (object_cache.h), made with the first of them.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -15,8 +16,10 @@
 #include <memory>
 #include <mutex>
 
+#include "index/segment_cache.h"
 #include "log/gc.h"
 #include "log/log_store.h"
+#include "peer/object_cache.h"
 #include "peer/uri.h"
 #include "storage/lmdb_storage.h"
 #include "storage/mem_storage.h"
@@ -70,7 +73,14 @@ class Catalog {
       if (it->second->uuid() == root->second.uuid) return it->second;
       connections_.erase(it);
     }
-    auto transactor = std::make_shared<internal::DurableTransactor>(storage, parsed.name);
+    if (!object_cache_) {
+      object_cache_ =
+          std::make_shared<internal::SegmentCache>(internal::ObjectCacheMaxFromEnvironment());
+    }
+    internal::DurableOptions options;
+    options.cache = object_cache_;
+    auto transactor =
+        std::make_shared<internal::DurableTransactor>(storage, parsed.name, std::move(options));
     connections_.emplace(key, transactor);
     return transactor;
   }
@@ -125,6 +135,8 @@ class Catalog {
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<internal::Storage>> storages_;
   std::map<std::string, std::shared_ptr<internal::DurableTransactor>> connections_;
+  // Made with the first transactor; its bound is read then, once.
+  std::shared_ptr<internal::SegmentCache> object_cache_;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "peer/object_cache.h"
 #include "storage/postgres_test_server.h"
 #include "strata/connection.h"
 #include "testing/test_util.h"
@@ -136,6 +137,31 @@ TEST(CatalogTest, PostgresDatabasesLiveInATable) {
   CheckLifecycle(
       [&](std::string_view name) { return fmt::format("strata:postgres://{}?{}", name, conninfo); },
       "strata:postgres://*?" + conninfo);
+}
+
+// Every connection of the process reads through one object cache, whose
+// bound the environment gave when the first connection was made.
+TEST(CatalogTest, ConnectionsShareTheProcesssObjectCache) {
+  TempDir dir;
+  std::string where = PercentEncode((dir.path() / "store").string());
+  std::string a = fmt::format("strata:lmdb://cache-a?dir={}", where);
+  std::string b = fmt::format("strata:mem://cache-b");
+  ASSERT_TRUE(CreateDatabase(a));
+  ASSERT_TRUE(CreateDatabase(b));
+  Connection ca = Connect(a), cb = Connect(b);
+  EXPECT_EQ(ca.cache_stats().capacity_bytes,
+            static_cast<int64_t>(internal::ObjectCacheMaxFromEnvironment()));
+  EXPECT_EQ(cb.cache_stats().capacity_bytes, ca.cache_stats().capacity_bytes);
+  ca.Transact(kSchema);
+  TxReport r = ca.Transact(R"([{:item/name "first"} {:item/name "second"}])");
+  Database db = ca.SyncIndex(r.db_after.basis_t());
+  CacheStats before = cb.cache_stats();
+  EXPECT_EQ(Dump(db, Index::kAvet, {K("item/name"), S("second")}).size(), 1u);
+  CacheStats after = cb.cache_stats();
+  EXPECT_GT(after.misses, before.misses);
+  EXPECT_EQ(after.misses, ca.cache_stats().misses);
+  EXPECT_TRUE(DeleteDatabase(a));
+  EXPECT_TRUE(DeleteDatabase(b));
 }
 
 TEST(CatalogTest, BadUrisAreIncorrect) {

@@ -80,7 +80,8 @@ DurableTransactor::DurableTransactor(std::shared_ptr<Storage> storage, std::stri
     : storage_(std::move(storage)),
       name_(std::move(name)),
       options_(std::move(options)),
-      cache_(std::make_shared<SegmentCache>(options_.cache_bytes)),
+      cache_(options_.cache ? options_.cache
+                            : std::make_shared<SegmentCache>(options_.cache_bytes)),
       store_(storage_.get(), name_),
       log_(&store_),
       state_(DbState::Bootstrap()) {
@@ -178,6 +179,61 @@ Database DurableTransactor::Db() const {
   }
   std::lock_guard lock(state_mutex_);
   return Database(state_);
+}
+
+CacheStats DurableTransactor::cache_stats() const {
+  SegmentCache::Stats s = cache_->stats();
+  CacheStats out;
+  out.hits = static_cast<int64_t>(s.hits);
+  out.misses = static_cast<int64_t>(s.misses);
+  out.evictions = static_cast<int64_t>(s.evictions);
+  out.entries = static_cast<int64_t>(s.entries);
+  out.bytes = static_cast<int64_t>(s.bytes);
+  out.capacity_bytes = static_cast<int64_t>(cache_->capacity());
+  out.loaded_bytes = static_cast<int64_t>(s.loaded_bytes);
+  return out;
+}
+
+bool DurableTransactor::RequestIndex() {
+  std::shared_ptr<const DbState> published;
+  {
+    std::lock_guard lock(state_mutex_);
+    published = state_;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || MemoryDatoms(*published) == 0) return false;
+    if (indexing_) {
+      // The running job may have started before what is new: one more after.
+      index_again_ = true;
+      return true;
+    }
+    indexing_ = true;
+    index_request_ = std::move(published);
+  }
+  indexer_cv_.notify_one();
+  return true;
+}
+
+Database DurableTransactor::SyncIndex(int64_t t) {
+  t = ToT(t);
+  for (;;) {
+    int64_t jobs;
+    {
+      std::lock_guard lock(mutex_);
+      jobs = index_jobs_;
+    }
+    // Db() catches up with the root: another process's index counts too.
+    Database db = Db();
+    const DbState& state = db.state();
+    if (state.durable && state.durable->t >= t) return db;
+    if (db.basis_t() >= t) RequestIndex();
+    // Woken when a job is adopted; the timeout notices other processes'
+    // commits and indexes, and tries again after a job that failed.
+    std::unique_lock lock(mutex_);
+    job_done_cv_.wait_for(lock, std::chrono::milliseconds(100),
+                          [&] { return index_jobs_ != jobs; });
+  }
 }
 
 TxReport DurableTransactor::Transact(const Value& tx_data) {
@@ -342,30 +398,39 @@ void DurableTransactor::IndexLoop() {
     } catch (const Anomaly&) {
     }
     snapshot.reset();
-    bool adopted = indexed && HandOver(indexed);
-    bool compacted = false;
+    bool adopted = indexed && HandOver(indexed, /*compaction=*/false);
     if (adopted && NeedsCompaction(*indexed->durable, options_.tier_ratio)) {
       std::shared_ptr<const DbState> merged;
       try {
         merged = CompactTiers(*indexed, options_.tier_ratio, options_.tree);
       } catch (const Anomaly&) {
       }
-      compacted = merged && HandOver(std::move(merged));
+      if (merged) HandOver(std::move(merged), /*compaction=*/true);
+    }
+    std::shared_ptr<const DbState> latest;
+    {
+      std::lock_guard lock(state_mutex_);
+      latest = state_;
     }
     {
       std::lock_guard lock(mutex_);
       indexing_ = false;
-      if (adopted) ++index_jobs_;
-      if (compacted) ++compactions_;
+      // RequestIndex during the job asked for another on what came since.
+      if (index_again_ && !stopping_ && MemoryDatoms(*latest) > 0) {
+        indexing_ = true;
+        index_request_ = std::move(latest);
+      }
+      index_again_ = false;
     }
     committer_cv_.notify_all();
     runner_cv_.notify_all();
   }
 }
 
-bool DurableTransactor::HandOver(std::shared_ptr<const DbState> indexed) {
+bool DurableTransactor::HandOver(std::shared_ptr<const DbState> indexed, bool compaction) {
   std::unique_lock lock(mutex_);
   indexed_ = std::move(indexed);
+  indexed_is_compaction_ = compaction;
   adopted_.reset();
   committer_cv_.notify_all();
   indexer_cv_.wait(lock, [this] { return adopted_.has_value() || stopping_; });
@@ -414,6 +479,7 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   {
     std::lock_guard lock(mutex_);
     adopted_ = moved;
+    if (moved) ++(indexed_is_compaction_ ? compactions_ : index_jobs_);
     if (state) {
       // The open group was built on the old memory index: it runs again on
       // the new base, so the old index can go.
@@ -430,6 +496,7 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   }
   indexer_cv_.notify_all();
   runner_cv_.notify_all();
+  job_done_cv_.notify_all();
 }
 
 void DurableTransactor::CommitGroup(Group& group) {

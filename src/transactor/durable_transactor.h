@@ -36,7 +36,8 @@
 // and the committer adopts that index the same way. Past options.index_max
 // datoms, new transactions wait until the job (with its compaction) ends.
 // Opening reads the index the root points to and replays only the log
-// after it.
+// after it. RequestIndex() starts a job at once, below the threshold, and
+// SyncIndex(t) waits for (and starts) jobs until the index holds t.
 //
 // Several processes may hold a DurableTransactor on one database: their CAS
 // on the root's revision serializes their commits, and Db() catches up when
@@ -94,6 +95,9 @@ struct DurableOptions {
   // The segment cache's bound: a quarter of the machine's memory, as
   // DefaultCacheBytes() says, unless set.
   size_t cache_bytes = DefaultCacheBytes();
+  // The cache to read segments through, shared with other transactors (the
+  // process's object cache); when null, a cache of cache_bytes of its own.
+  std::shared_ptr<SegmentCache> cache;
 
   // A quarter of physical memory, at least 64 MiB (64 MiB when the size
   // cannot be read).
@@ -110,6 +114,9 @@ class DurableTransactor : public Transactor {
   TxReport Transact(const Value& tx_data) override;
   Database Db() const override;
   const Log& log() const override { return log_; }
+  CacheStats cache_stats() const override;
+  bool RequestIndex() override;
+  Database SyncIndex(int64_t t) override;
 
   // The database's UUID (its root's), fixed when it was created.
   Uuid uuid() const {
@@ -163,7 +170,7 @@ class DurableTransactor : public Transactor {
   // Gives `indexed` (IndexNow's or CompactTiers' result) to the committer
   // to adopt and waits for the adoption: whether the root now points at it
   // (false too when the transactor stops first). Indexer thread only.
-  bool HandOver(std::shared_ptr<const DbState> indexed);
+  bool HandOver(std::shared_ptr<const DbState> indexed, bool compaction);
   // Moves the root's index pointer to `indexed` (IndexNow's result) and
   // continues from it: the published database, the committer's chain and the
   // runner's base. Drops it when another writer moved the root first.
@@ -222,11 +229,16 @@ class DurableTransactor : public Transactor {
   std::condition_variable runner_cv_;
   std::condition_variable committer_cv_;
   std::condition_variable indexer_cv_;
+  // Notified when an indexing job's result has been adopted or dropped
+  // (SyncIndex waits on it).
+  std::condition_variable job_done_cv_;
   // The database the indexer is asked to index, and its result for the
   // committer to adopt, and whether the adoption moved the root; indexing_
   // from the request until the job (and its compaction) ends.
   std::shared_ptr<const DbState> index_request_;  // GUARDED_BY(mutex_)
   std::shared_ptr<const DbState> indexed_;        // GUARDED_BY(mutex_)
+  bool indexed_is_compaction_ = false;            // GUARDED_BY(mutex_)
+  bool index_again_ = false;                      // GUARDED_BY(mutex_)
   std::optional<bool> adopted_;                   // GUARDED_BY(mutex_)
   bool indexing_ = false;                         // GUARDED_BY(mutex_)
   int64_t index_jobs_ = 0;                        // GUARDED_BY(mutex_)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -214,6 +215,12 @@ TEST(DurableTransactorTest, CompactionKeepsTheTiersFew) {
       a.Transact(ReadEdn(fmt::format("[[:db/add [:k/n {}] :k/half {}]]", i / 2, -i)));
     }
   }
+  // Everything indexed, and the last job's compaction done.
+  a.SyncIndex(a.Db().basis_t());
+  for (int i = 0; i < 500 && internal::NeedsCompaction(*a.Db().state().durable, options.tier_ratio);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_GT(a.index_jobs(), 5);
   EXPECT_GT(a.compactions(), 0);
   const internal::DbState& state = a.Db().state();
@@ -228,6 +235,116 @@ TEST(DurableTransactorTest, CompactionKeepsTheTiersFew) {
   EXPECT_EQ(Dump(a.Db().History()), Dump(b.Db().History()));
   EXPECT_EQ(b.Db().state().durable->tiers, tiers);
   EXPECT_EQ(Dump(DurableTransactor(storage, "db").Db().History()), Dump(a.Db().History()));
+}
+
+// RequestIndex starts a job below the threshold; SyncIndex waits until the
+// index holds a t, starting jobs as needed.
+TEST(DurableTransactorTest, RequestIndexAndSyncIndex) {
+  auto storage = NewStorage();
+  std::vector<Datom> before;
+  int64_t basis = 0;
+  {
+    DurableTransactor tx(storage, "db");  // a threshold far above this test's datoms
+    tx.Transact(ReadEdn(kSchema));
+    for (int i = 0; i < 50; ++i) tx.Transact(Item(i));
+    EXPECT_EQ(tx.index_jobs(), 0);
+    EXPECT_EQ(tx.Db().state().durable, nullptr);
+    basis = tx.Db().basis_t();
+    Database db = tx.SyncIndex(basis);
+    ASSERT_NE(db.state().durable, nullptr);
+    EXPECT_EQ(db.state().durable->t, basis);
+    EXPECT_EQ(db.state().index.size(internal::Part::kCurrent), 0u);
+    EXPECT_EQ(db.state().index.size(internal::Part::kHistory), 0u);
+    EXPECT_EQ(tx.index_jobs(), 1);
+    // Nothing new to index: no job, and SyncIndex answers at once.
+    EXPECT_FALSE(tx.RequestIndex());
+    EXPECT_EQ(tx.SyncIndex(basis).state().durable->t, basis);
+    EXPECT_EQ(tx.index_jobs(), 1);
+
+    tx.Transact(Item(50));
+    EXPECT_TRUE(tx.RequestIndex());
+    basis = tx.Db().basis_t();
+    // A transaction id names its t.
+    db = tx.SyncIndex(TxFromT(basis));
+    EXPECT_EQ(db.state().durable->t, basis);
+    EXPECT_EQ(tx.index_jobs(), 2);
+    before = Dump(db);
+    EXPECT_EQ(Items(db).size(), 51u);
+  }
+  DurableTransactor reopened(storage, "db");
+  ASSERT_NE(reopened.Db().state().durable, nullptr);
+  EXPECT_EQ(reopened.Db().state().durable->t, basis);
+  EXPECT_EQ(Dump(reopened.Db()), before);
+}
+
+// The cache counters: a cold read misses, the same read again hits, and the
+// bytes kept stay within the capacity.
+TEST(DurableTransactorTest, CacheStatsCountMissesAndHits) {
+  auto storage = NewStorage();
+  internal::DurableOptions options = Indexing();
+  options.index_threshold = size_t{1} << 20;  // only the jobs SyncIndex starts
+  options.cache_bytes = 16 << 10;
+  DurableTransactor tx(storage, "db", options);
+  tx.Transact(ReadEdn(kSchema));
+  for (int i = 0; i < 200; ++i) tx.Transact(Item(i));
+  Database db = tx.SyncIndex(tx.Db().basis_t());
+  ASSERT_NE(db.state().durable, nullptr);
+
+  // AVET: no segment of it has been read yet (opening the index reads the
+  // schema from EAVT and AEVT).
+  CacheStats s0 = tx.cache_stats();
+  EXPECT_EQ(s0.capacity_bytes, 16 << 10);
+  std::vector<Datom> found = Dump(db, Index::kAvet, {K("k/n"), L(123)});
+  ASSERT_EQ(found.size(), 1u);
+  CacheStats s1 = tx.cache_stats();
+  EXPECT_GT(s1.misses, s0.misses);
+  EXPECT_GT(s1.loaded_bytes, s0.loaded_bytes);
+  EXPECT_EQ(Dump(db, Index::kAvet, {K("k/n"), L(123)}), found);
+  CacheStats s2 = tx.cache_stats();
+  EXPECT_EQ(s2.misses, s1.misses);
+  EXPECT_GT(s2.hits, s1.hits);
+  EXPECT_EQ(s2.loaded_bytes, s1.loaded_bytes);
+  EXPECT_GT(s2.entries, 0);
+
+  // Reading every index through 16 KiB evicts, and keeps within it.
+  for (Index index : {Index::kEavt, Index::kAevt, Index::kAvet}) Dump(db, index);
+  CacheStats s3 = tx.cache_stats();
+  EXPECT_GT(s3.evictions, 0);
+  EXPECT_LE(s3.bytes, s3.capacity_bytes);
+  EXPECT_GT(s3.loaded_bytes, s3.capacity_bytes);
+}
+
+// Transactors given one cache share it, and its counters.
+TEST(DurableTransactorTest, TransactorsShareTheCacheTheyAreGiven) {
+  auto cache = std::make_shared<internal::SegmentCache>(size_t{1} << 20);
+  internal::DurableOptions options;
+  options.cache = cache;
+  options.cache_bytes = 1;  // ignored: the cache is given
+  auto first = NewStorage(), second = NewStorage();
+  DurableTransactor a(first, "db", options);
+  DurableTransactor b(second, "db", options);
+  a.Transact(ReadEdn(kSchema));
+  a.Transact(Item(1));
+  Database db = a.SyncIndex(a.Db().basis_t());
+  Dump(db, Index::kAvet);
+  EXPECT_GT(cache->stats().misses, 0u);
+  EXPECT_EQ(a.cache_stats().capacity_bytes, 1 << 20);
+  EXPECT_EQ(b.cache_stats().capacity_bytes, 1 << 20);
+  EXPECT_EQ(b.cache_stats().misses, a.cache_stats().misses);
+  EXPECT_EQ(b.cache_stats().misses, static_cast<int64_t>(cache->stats().misses));
+}
+
+// A database held wholly in memory has no cache and no durable index.
+TEST(DurableTransactorTest, AnInMemoryConnectionHasNoCacheOrIndex) {
+  Connection conn = Connection::CreateInMemory();
+  conn.Transact(ReadEdn(kSchema));
+  conn.Transact(Item(1));
+  CacheStats s = conn.cache_stats();
+  EXPECT_EQ(s.hits, 0);
+  EXPECT_EQ(s.misses, 0);
+  EXPECT_EQ(s.capacity_bytes, 0);
+  EXPECT_FALSE(conn.RequestIndex());
+  EXPECT_EQ(conn.SyncIndex(conn.Db().basis_t()).basis_t(), conn.Db().basis_t());
 }
 
 TEST(DurableTransactorTest, TheCacheDefaultsToAQuarterOfMemory) {

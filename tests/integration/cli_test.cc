@@ -28,15 +28,16 @@ std::string Slurp(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Runs `strata ARGS` with `input` on stdin.
-Result RunStrata(const std::string& args, const std::string& input) {
+// Runs `strata ARGS` with `input` on stdin, and `env` (VAR=VALUE ..., for
+// the shell) added to its environment.
+Result RunStrata(const std::string& args, const std::string& input, const std::string& env = "") {
   auto dir =
       std::filesystem::temp_directory_path() / ("strata_cli_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto in = dir / "in", out = dir / "out", err = dir / "err";
   std::ofstream(in, std::ios::binary) << input;
-  std::string command = std::string(STRATA_BINARY_DIR) + "/tools/strata/strata " + args + " <" +
-                        in.string() + " >" + out.string() + " 2>" + err.string();
+  std::string command = env + " " + std::string(STRATA_BINARY_DIR) + "/tools/strata/strata " +
+                        args + " <" + in.string() + " >" + out.string() + " 2>" + err.string();
   int raw = std::system(command.c_str());
   Result r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -133,6 +134,32 @@ TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
   r = RunStrata("info " + uri, "");
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(Anomaly::FromValue(ReadEdn(r.err)).error(), Value::Keyword("db.error", "db-not-found"));
+}
+
+// `strata info` shows the object cache, bounded as STRATA_OBJECT_CACHE_MAX
+// says; a malformed bound is an anomaly naming the variable.
+TEST(CliTest, TheObjectCacheIsBoundedByTheEnvironment) {
+  testing::TempDir dir;
+  std::string uri = LmdbUri(dir, "cached");
+  ASSERT_EQ(RunStrata("create " + uri, "").status, 0);
+  ASSERT_EQ(RunStrata("transact " + uri, kSchema).status, 0);
+  Result r = RunStrata("info " + uri, "", "STRATA_OBJECT_CACHE_MAX=3m");
+  ASSERT_EQ(r.status, 0) << r.err;
+  Value info = ReadEdn(r.out);
+  const Value* cache = info.Get(Value::Keyword("cache"));
+  ASSERT_NE(cache, nullptr) << r.out;
+  EXPECT_EQ(*cache->Get(Value::Keyword("capacity-bytes")), Value::Long(3 << 20));
+  for (const char* key : {"hits", "misses", "evictions", "entries", "bytes", "loaded-bytes"}) {
+    const Value* v = cache->Get(Value::Keyword(key));
+    ASSERT_NE(v, nullptr) << key;
+    EXPECT_GE(v->AsLong(), 0) << key;
+  }
+  r = RunStrata("info " + uri, "", "STRATA_OBJECT_CACHE_MAX=2gb");
+  EXPECT_EQ(r.status, 1);
+  Anomaly a = Anomaly::FromValue(ReadEdn(r.err));
+  EXPECT_EQ(a.category(), Category::kIncorrect);
+  EXPECT_EQ(a.error(), Value::Keyword("db.error", "invalid-config"));
+  EXPECT_NE(a.message().find("STRATA_OBJECT_CACHE_MAX"), std::string::npos) << a.message();
 }
 
 // Several processes write one embedded database at once: their commits

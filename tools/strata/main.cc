@@ -104,13 +104,25 @@ int RunLog(const std::string& uri, std::optional<int64_t> start, std::optional<i
   return 0;
 }
 
-// `strata info URI`: the database's basis t and datom counts.
+// `strata info URI`: the database's basis t and datom counts, and the
+// object cache's counters after counting them.
 int RunInfo(const std::string& uri) {
-  strata::Database db = strata::Connect(uri).Db();
+  strata::Connection conn = strata::Connect(uri);
+  strata::Database db = conn.Db();
   strata::Value stats = db.Stats();
   std::vector<strata::ValuePair> entries = {{Kw("uri"), strata::Value::String(uri)},
                                             {Kw("basis-t"), strata::Value::Long(db.basis_t())}};
   for (size_t i = 0; i < stats.Count(); ++i) entries.emplace_back(stats.MapKey(i), stats.MapVal(i));
+  strata::CacheStats cache = conn.cache_stats();
+  entries.emplace_back(
+      Kw("cache"),
+      strata::Value::Map({{Kw("hits"), strata::Value::Long(cache.hits)},
+                          {Kw("misses"), strata::Value::Long(cache.misses)},
+                          {Kw("evictions"), strata::Value::Long(cache.evictions)},
+                          {Kw("entries"), strata::Value::Long(cache.entries)},
+                          {Kw("bytes"), strata::Value::Long(cache.bytes)},
+                          {Kw("capacity-bytes"), strata::Value::Long(cache.capacity_bytes)},
+                          {Kw("loaded-bytes"), strata::Value::Long(cache.loaded_bytes)}}));
   PrintLine(strata::Value::Map(std::move(entries)));
   return 0;
 }
@@ -165,7 +177,8 @@ int main(int argc, char** argv) {
   log->add_option("uri", uri, uri_help)->required();
   log->add_option("--start", log_start, "First t (or transaction id) to print");
   log->add_option("--end", log_end, "t (or transaction id) to stop before");
-  CLI::App* info = app.add_subcommand("info", "Print a database's basis t and datom counts");
+  CLI::App* info = app.add_subcommand(
+      "info", "Print a database's basis t, datom counts and the object cache's counters");
   info->add_option("uri", uri, uri_help)->required();
   int64_t older_than_minutes = 60;
   CLI::App* gc = app.add_subcommand(
