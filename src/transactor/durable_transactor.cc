@@ -69,9 +69,7 @@ std::vector<LogEntry> StorageLog::TxRange(std::optional<int64_t> start,
   if (lo <= 0 && 0 < hi) out.push_back(LogEntry{0, BootstrapDatoms()});
   std::optional<std::pair<Root, DbRoot>> root = store_->ReadRoot();
   if (!root) return out;
-  for (LogEntry& e : store_->ReadEntries(root->second, lo <= 0 ? 0 : lo - 1)) {
-    if (e.t >= lo && e.t < hi) out.push_back(std::move(e));
-  }
+  for (LogEntry& e : store_->ReadRange(root->second, lo, hi)) out.push_back(std::move(e));
   return out;
 }
 
@@ -332,10 +330,12 @@ void DurableTransactor::IndexLoop() {
       // Storage failed: what was written is garbage; a later commit starts
       // the job again.
     }
+    std::optional<PackedLog> packed = indexed ? PackLogTo(indexed->basis_t) : std::nullopt;
     {
       std::lock_guard lock(mutex_);
       if (indexed) {
         indexed_ = std::move(indexed);
+        packed_log_ = std::move(packed);
       } else {
         indexing_ = false;
       }
@@ -353,6 +353,7 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   pointer.trees = indexed->durable->roots;
   DbRoot root = chain_root_;
   root.index = pointer;
+  CarryPackedLog(&root);
   if (root.epoch != epoch_) root.epoch += 1;
   uint64_t rev = chain_rev_;
   bool moved = false;
@@ -403,6 +404,38 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
     }
   }
   runner_cv_.notify_all();
+}
+
+// ---- Packing the log, beside indexing jobs
+
+std::optional<DurableTransactor::PackedLog> DurableTransactor::PackLogTo(int64_t t) {
+  DbRoot root;
+  {
+    std::lock_guard lock(state_mutex_);
+    root = root_;
+  }
+  try {
+    std::optional<LogIndexPointer> pointer = store_.PackLog(root, t);
+    if (pointer) return PackedLog{root.uuid, *pointer};
+  } catch (const Anomaly&) {
+    // Storage failed: what was written is garbage; the next job packs it.
+  }
+  return std::nullopt;
+}
+
+void DurableTransactor::CarryPackedLog(DbRoot* root) {
+  std::optional<PackedLog> packed;
+  {
+    std::lock_guard lock(mutex_);
+    packed = std::move(packed_log_);
+    packed_log_.reset();
+  }
+  // Any directory of this database's log is true of every later root (the
+  // log only grows): keep whichever reaches further.
+  if (packed && packed->uuid == root->uuid && packed->pointer.t <= root->t &&
+      (!root->log_index || root->log_index->t < packed->pointer.t)) {
+    root->log_index = packed->pointer;
+  }
 }
 
 void DurableTransactor::CommitGroup(Group& group) {

@@ -36,6 +36,11 @@
 // Opening reads the index the root points to and replays only the log
 // after it.
 //
+// Each indexing job also packs the log up to the index's t into log
+// segments (LogStore::PackLog, on the indexer thread), and the committer
+// publishes the new log directory with the index pointer, in the same CAS:
+// the log's TxRange then reads old ranges from the segments.
+//
 // Several processes may hold a DurableTransactor on one database: their CAS
 // on the root's revision serializes their commits, and Db() catches up when
 // the root has moved, so a process sees the others' commits the next time it
@@ -159,6 +164,19 @@ class DurableTransactor : public Transactor {
   // The database `pointer` names: its trees, plus nothing after (REQUIRES:
   // `pointer` from this database's root).
   std::shared_ptr<const DbState> StateFromPointer(const IndexPointer& pointer) const;
+  // A log directory PackLogTo wrote, for the root of database `uuid`.
+  struct PackedLog {
+    Uuid uuid;
+    LogIndexPointer pointer;
+  };
+  // Packs the published root's log up to `t`; nullopt when there is
+  // nothing to pack or storage failed (the next job packs it). Indexer
+  // thread only.
+  std::optional<PackedLog> PackLogTo(int64_t t);
+  // Sets root->log_index to the log directory the indexer left for the job
+  // being adopted, when it is of this database and reaches further.
+  // Committer thread only.
+  void CarryPackedLog(DbRoot* root);
   // Memory index datoms of `state`, both parts.
   static size_t MemoryDatoms(const DbState& state);
   // Runs `batch` against `base`.
@@ -213,6 +231,7 @@ class DurableTransactor : public Transactor {
   // committer to adopt; indexing_ from the request until the adoption.
   std::shared_ptr<const DbState> index_request_;  // GUARDED_BY(mutex_)
   std::shared_ptr<const DbState> indexed_;        // GUARDED_BY(mutex_)
+  std::optional<PackedLog> packed_log_;           // with indexed_; GUARDED_BY(mutex_)
   bool indexing_ = false;                         // GUARDED_BY(mutex_)
   int64_t index_jobs_ = 0;                        // GUARDED_BY(mutex_)
   std::deque<Request*> queue_;                    // GUARDED_BY(mutex_)
