@@ -16,7 +16,7 @@ namespace strata::internal {
 BlobSet ReachableBlobs(Storage* storage, SegmentCache* cache, std::string_view name,
                        const DbRoot& root) {
   BlobSet reachable;
-  for (const Uuid& key : LogStore(storage, std::string(name)).ListLogBlobs(root)) {
+  for (const Uuid& key : LogStore(storage, std::string(name)).LogBlobs(root)) {
     reachable.insert(key);
   }
   if (root.index) {

@@ -29,6 +29,15 @@ std::string EncodeLogEntry(const LogEntry& entry);
 // Decodes an entry; `what` names it in errors ("log entry 5f3e...").
 LogEntry DecodeLogEntry(std::string_view bytes, std::string_view what);
 
+// An entry's body, everything between the version byte and the checksum
+// (| t | n | n datoms |), for containers that frame and check many entries
+// at once (log segments, log_segment.h). Appends it to *out; REQUIRES as
+// EncodeLogEntry.
+void AppendLogEntryBody(const LogEntry& entry, std::string* out);
+
+// Decodes a body as DecodeLogEntry decodes a whole entry.
+LogEntry DecodeLogEntryBody(std::string_view body, std::string_view what);
+
 }  // namespace strata::internal
 
 #endif  // STRATA_LOG_LOG_ENTRY_H_

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "core/value_codec.h"
 #include "log/log_entry.h"
@@ -158,6 +159,7 @@ std::string EncodeRoot(const DbRoot& root) {
                                {Kw("last-instant"), Value::Long(root.index->last_tx_instant)},
                                {Kw("tiers"), Value::Vector(std::move(tiers))}}));
   }
+  if (root.log_index) m.emplace_back(Kw("log-index"), EncodeLogIndexPointer(*root.log_index));
   return PrintEdn(Value::Map(std::move(m)));
 }
 
@@ -194,6 +196,7 @@ DbRoot DecodeRoot(std::string_view text, std::string_view what) {
   root.t = t->AsLong();
   if (tail != nullptr) root.tail = tail->AsUuid();
   if (const Value* index = m.Get(Kw("index"))) root.index = DecodeIndexPointer(*index, what);
+  if (const Value* log = m.Get(Kw("log-index"))) root.log_index = DecodeLogIndexPointer(*log, what);
   return root;
 }
 
@@ -222,53 +225,164 @@ std::optional<std::pair<Root, DbRoot>> LogStore::ReadRoot() const {
   return std::make_pair(*root, DecodeRoot(root->value, "the root of database " + name_));
 }
 
-std::vector<Uuid> LogStore::ListLogBlobs(const DbRoot& root) const {
-  std::vector<Uuid> keys;
-  absl::flat_hash_set<Uuid, UuidHash> seen;
-  for (std::optional<Uuid> key = root.tail; key;) {
-    std::string what = fmt::format("log blob {} of database {}", key->ToString(), name_);
-    if (!seen.insert(*key).second) ThrowFault(what + " comes back on itself: the log is damaged");
-    std::optional<std::string> bytes = storage_->Get(*key);
-    if (!bytes) ThrowFault(what + " is missing from storage");
-    keys.push_back(*key);
-    ByteReader r = OpenFrame(*bytes, kBlobMagic, kBlobVersion, "log blob", what);
-    key = ReadPrev(r);
-  }
-  return keys;
+std::vector<LogEntry> LogStore::ReadEntries(const DbRoot& root, int64_t after_t) const {
+  if (after_t == std::numeric_limits<int64_t>::max()) return {};
+  return ReadRange(root, after_t + 1, std::numeric_limits<int64_t>::max());
 }
 
-std::vector<LogEntry> LogStore::ReadEntries(const DbRoot& root, int64_t after_t) const {
+std::vector<LogEntry> LogStore::ReadRange(const DbRoot& root, int64_t start, int64_t end) const {
+  std::vector<LogEntry> out;
+  start = std::max<int64_t>(start, 0);  // no entry has a negative t
+  if (start >= end) return out;
+  // The chain is read for t > chain_after: after the packed part.
+  int64_t chain_after = start - 1;
+  if (const std::optional<LogIndexPointer>& packed = root.log_index) {
+    if (packed->t > root.t) {
+      ThrowFault(
+          fmt::format("The root of database {} is corrupt: its :log-index is past its :t", name_));
+    }
+    if (start <= packed->t) {
+      int64_t packed_end = std::min(end, packed->t + 1);
+      std::vector<LogSegmentRef> dir = ReadDirectory(*packed);
+      auto it = std::partition_point(dir.begin(), dir.end(),
+                                     [&](const LogSegmentRef& s) { return s.last_t < start; });
+      for (; it != dir.end() && it->first_t < packed_end; ++it) {
+        for (LogEntry& e : ReadSegment(*it, start, packed_end).entries) out.push_back(std::move(e));
+      }
+    }
+    chain_after = std::max(chain_after, packed->t);
+  }
+  if (end > chain_after + 1) {
+    for (LogEntry& e : ReadChain(root, chain_after, end, nullptr)) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<LogEntry> LogStore::ReadChain(const DbRoot& root, int64_t after_t, int64_t end,
+                                          std::vector<Uuid>* keys) const {
   // Walk back from the tail to the first blob that starts at or before
   // after_t, then return the entries oldest first.
   std::vector<std::vector<LogEntry>> blobs;
+  int64_t limit = root.t + 1;  // every entry read so far is below it
   std::optional<Uuid> key = root.tail;
   while (key) {
     std::string what = fmt::format("log blob {} of database {}", key->ToString(), name_);
     std::optional<std::string> bytes = storage_->Get(*key);
     if (!bytes) ThrowFault(what + " is missing from storage");
+    if (keys != nullptr) keys->push_back(*key);
     LogBlob blob = DecodeBlob(*bytes, what);
     // Each blob's entries come before the newer blob's, in increasing t; the
     // newest ends at the root's t. Anything else (which also rules out a
     // cycle in the chain) is damage.
-    int64_t limit = blobs.empty() ? root.t + 1 : blobs.back().front().t;
     bool ordered = !blob.entries.empty() && blob.entries.back().t < limit &&
                    (!blobs.empty() || blob.entries.back().t == root.t);
     for (size_t i = 1; ordered && i < blob.entries.size(); ++i) {
       ordered = blob.entries[i - 1].t < blob.entries[i].t;
     }
     if (!ordered) ThrowFault(what + " is out of order with the rest of the log");
+    limit = blob.entries.front().t;
     bool done = blob.entries.front().t <= after_t;
+    std::erase_if(blob.entries, [&](const LogEntry& e) { return e.t <= after_t || e.t >= end; });
     blobs.push_back(std::move(blob.entries));
     if (done) break;
     key = blob.prev;
   }
   std::vector<LogEntry> out;
   for (auto it = blobs.rbegin(); it != blobs.rend(); ++it) {
-    for (LogEntry& e : *it) {
-      if (e.t > after_t) out.push_back(std::move(e));
-    }
+    for (LogEntry& e : *it) out.push_back(std::move(e));
   }
   return out;
+}
+
+std::vector<LogSegmentRef> LogStore::ReadDirectory(const LogIndexPointer& pointer) const {
+  std::string what = fmt::format("log directory {} of database {}", pointer.dir.ToString(), name_);
+  std::optional<std::string> bytes = storage_->Get(pointer.dir);
+  if (!bytes) ThrowFault(what + " is missing from storage");
+  std::vector<LogSegmentRef> dir = DecodeLogDirectory(*bytes, what);
+  if (dir.back().last_t > pointer.t) {
+    ThrowFault(fmt::format("{} reaches past the packed t {} of the root", what, pointer.t));
+  }
+  return dir;
+}
+
+LogSegment LogStore::ReadSegment(const LogSegmentRef& ref, int64_t lo, int64_t hi) const {
+  std::string what = fmt::format("log segment {} of database {}", ref.key.ToString(), name_);
+  std::optional<std::string> bytes = storage_->Get(ref.key);
+  if (!bytes) ThrowFault(what + " is missing from storage");
+  LogSegment segment = DecodeLogSegment(*bytes, what, lo, hi);
+  if (segment.first_t != ref.first_t || segment.last_t != ref.last_t ||
+      segment.count != ref.count) {
+    ThrowFault(fmt::format(
+        "{} holds {} entries, t {} to {}, where its log directory lists {}, t {} to {}", what,
+        segment.count, segment.first_t, segment.last_t, ref.count, ref.first_t, ref.last_t));
+  }
+  return segment;
+}
+
+std::optional<LogIndexPointer> LogStore::PackLog(const DbRoot& root, int64_t up_to_t,
+                                                 const LogPackOptions& options) const {
+  const std::optional<LogIndexPointer>& base = root.log_index;
+  up_to_t = std::min(up_to_t, root.t);
+  int64_t from = base ? base->t : -1;
+  if (up_to_t <= from) return base;
+  std::vector<LogEntry> entries = ReadChain(root, from, up_to_t + 1, nullptr);
+  if (entries.empty()) {
+    if (!base) return std::nullopt;
+    return LogIndexPointer{up_to_t, base->dir};
+  }
+  std::vector<LogSegmentRef> dir;
+  if (base) dir = ReadDirectory(*base);
+  LogSegmentBuilder builder;
+  // A last segment that is not full takes the first new entries: the
+  // segments stay full however often the log is packed.
+  if (!dir.empty() && dir.back().count < options.max_entries) {
+    LogSegment last = ReadSegment(dir.back(), std::numeric_limits<int64_t>::min(),
+                                  std::numeric_limits<int64_t>::max());
+    if (last.raw_bytes < options.max_bytes) {
+      dir.pop_back();
+      for (const LogEntry& e : last.entries) builder.Add(e);
+    }
+  }
+  // Blob-only writes of at most about kMaxPackWrite bytes each; the last
+  // one carries the directory.
+  constexpr size_t kMaxPackWrite = size_t{32} << 20;
+  StorageWrite w;
+  size_t pending = 0;
+  auto close = [&] {
+    LogSegmentRef ref{builder.first_t(), builder.last_t(), builder.count(), NewBlobKey()};
+    std::string blob = builder.Finish();
+    pending += blob.size();
+    w.blobs.emplace_back(ref.key, std::move(blob));
+    dir.push_back(ref);
+    if (pending >= kMaxPackWrite) {
+      storage_->Commit(w);
+      w.blobs.clear();
+      pending = 0;
+    }
+  };
+  for (const LogEntry& e : entries) {
+    builder.Add(e);
+    if (builder.count() >= options.max_entries || builder.raw_bytes() >= options.max_bytes) {
+      close();
+    }
+  }
+  if (builder.count() > 0) close();
+  LogIndexPointer pointer{up_to_t, NewBlobKey()};
+  w.blobs.emplace_back(pointer.dir, EncodeLogDirectory(dir));
+  storage_->Commit(w);
+  return pointer;
+}
+
+std::vector<Uuid> LogStore::LogBlobs(const DbRoot& root) const {
+  std::vector<Uuid> keys;
+  int64_t after = -1;
+  if (root.log_index) {
+    keys.push_back(root.log_index->dir);
+    for (const LogSegmentRef& s : ReadDirectory(*root.log_index)) keys.push_back(s.key);
+    after = root.log_index->t;
+  }
+  ReadChain(root, after, after + 1, &keys);  // the walk, keeping no entries
+  return keys;
 }
 
 bool LogStore::Append(uint64_t* rev, DbRoot* root, const std::vector<LogEntry>& entries) {

@@ -15,7 +15,13 @@
 // each for EAVT, AEVT, AVET and VAET in turn its current, history and
 // retracts trees as [root count height] (12 trees; a root written before
 // tiers has :trees instead, the 8 current and history trees of one tier).
-// Log blobs are immutable and chained backwards:
+// A root may also hold
+//
+//    :log-index {:t 1000 :dir #uuid "..."}
+//
+// the log directory of the packed part of the log (log_segment.h): every
+// transaction with t <= 1000 is in its segments. Log blobs are immutable
+// and chained backwards:
 //
 //   +--------+---------+-----------+----------------+-----------+---------------------+--------+
 //   | "SLGB" | version | has_prev  | prev key       | n varint  | n x (varint len,    | xxh64  |
@@ -27,6 +33,15 @@
 // atomic storage write, so an entry is in the log exactly when the root can
 // reach it: nothing half-written is ever visible, and a writer whose root
 // revision is stale cannot fork history.
+//
+// Packing (PackLog) copies the chain's entries up to a t into log segments
+// of thousands of entries and writes a new directory; the writer publishes
+// it with its next root CAS (the transactor: with the index pointer of the
+// indexing job that packed). Reading a range then takes the packed part
+// from the segments it falls in (found by binary search in the directory)
+// and walks the chain back only to the packed t, so an old range costs the
+// segments it needs, not the history after it. Chain blobs wholly before
+// the packed t are garbage (LogBlobs lists the rest).
 //
 // Thread safety: a LogStore holds no mutable state; calls may come from any
 // thread. Storage errors propagate as the storage's anomalies.
@@ -40,6 +55,7 @@
 #include <vector>
 
 #include "index/durable_tree.h"
+#include "log/log_segment.h"
 #include "storage/storage.h"
 #include "strata/database.h"
 
@@ -73,6 +89,15 @@ struct DbRoot {
   int64_t t = 0;
   std::optional<Uuid> tail;
   std::optional<IndexPointer> index;
+  std::optional<LogIndexPointer> log_index;
+};
+
+// How PackLog cuts segments: a segment is closed once it holds
+// `max_entries` entries or `max_bytes` bytes of encoded entries (before
+// compression; a larger entry has a segment to itself).
+struct LogPackOptions {
+  int64_t max_entries = 4096;
+  size_t max_bytes = size_t{1} << 20;
 };
 
 // The root's EDN text, and back (a damaged root is a fault anomaly).
@@ -94,13 +119,32 @@ class LogStore {
   // The root and its revision, or nullopt if the database does not exist.
   std::optional<std::pair<Root, DbRoot>> ReadRoot() const;
 
-  // The keys of every log blob `root` reaches, newest first (for garbage
-  // collection). Reads each blob to find the one before it; a missing or
-  // damaged blob, or a chain that comes back on itself, is a fault anomaly.
-  std::vector<Uuid> ListLogBlobs(const DbRoot& root) const;
-
   // Every logged transaction with t > after_t, oldest first.
   std::vector<LogEntry> ReadEntries(const DbRoot& root, int64_t after_t) const;
+
+  // Every logged transaction with start <= t < end, oldest first: those up
+  // to the root's packed t from the segments the range falls in, the rest
+  // from the chain, walked back no further than the packed t (and start).
+  // A damaged, missing or out-of-order blob is a fault.
+  std::vector<LogEntry> ReadRange(const DbRoot& root, int64_t start, int64_t end) const;
+
+  // Packs the log of `root` up to t = min(up_to_t, root.t): writes log
+  // segments for the entries after the root's packed t and a new directory
+  // listing them after the older segments (which are kept; only a last
+  // segment not yet full is rewritten with the new entries), in blob-only
+  // storage writes, and returns the pointer to publish in the root. Returns
+  // the root's pointer (its t raised) when there is nothing new to pack,
+  // nullopt when there is nothing packed at all. Until a root holds the
+  // pointer, what it wrote is garbage.
+  std::optional<LogIndexPointer> PackLog(const DbRoot& root, int64_t up_to_t,
+                                         const LogPackOptions& options = {}) const;
+
+  // The keys of every blob the log of `root` needs: its log directory and
+  // segments, and the chain blobs from the tail back to the first that
+  // reaches the packed t (those holding an entry after it, and the one
+  // that straddles it or ends at it); without a packed part, the whole
+  // chain. Older chain blobs are garbage.
+  std::vector<Uuid> LogBlobs(const DbRoot& root) const;
 
   // Appends `entries` (REQUIRES: t increasing, all after root->t) as one blob
   // and moves the tail, with a CAS on `rev`. Returns false, writing nothing,
@@ -113,6 +157,16 @@ class LogStore {
   bool UpdateRoot(uint64_t* rev, const DbRoot& root);
 
  private:
+  // The chain's entries with after_t < t < end, walking back from the tail
+  // to the first blob that starts at or before after_t; adds the keys read
+  // to *keys when given.
+  std::vector<LogEntry> ReadChain(const DbRoot& root, int64_t after_t, int64_t end,
+                                  std::vector<Uuid>* keys) const;
+  std::vector<LogSegmentRef> ReadDirectory(const LogIndexPointer& pointer) const;
+  // The entries of `segment` with lo <= t < hi, checked against the
+  // directory's entry for it.
+  LogSegment ReadSegment(const LogSegmentRef& segment, int64_t lo, int64_t hi) const;
+
   Storage* storage_;
   std::string name_;
 };

@@ -69,9 +69,7 @@ std::vector<LogEntry> StorageLog::TxRange(std::optional<int64_t> start,
   if (lo <= 0 && 0 < hi) out.push_back(LogEntry{0, BootstrapDatoms()});
   std::optional<std::pair<Root, DbRoot>> root = store_->ReadRoot();
   if (!root) return out;
-  for (LogEntry& e : store_->ReadEntries(root->second, lo <= 0 ? 0 : lo - 1)) {
-    if (e.t >= lo && e.t < hi) out.push_back(std::move(e));
-  }
+  for (LogEntry& e : store_->ReadRange(root->second, lo, hi)) out.push_back(std::move(e));
   return out;
 }
 
@@ -398,14 +396,17 @@ void DurableTransactor::IndexLoop() {
     } catch (const Anomaly&) {
     }
     snapshot.reset();
-    bool adopted = indexed && HandOver(indexed, /*compaction=*/false);
+    // The log up to the index's t, packed into log segments: published with
+    // the index pointer.
+    std::optional<PackedLog> packed = indexed ? PackLogTo(indexed->basis_t) : std::nullopt;
+    bool adopted = indexed && HandOver(indexed, /*compaction=*/false, std::move(packed));
     if (adopted && NeedsCompaction(*indexed->durable, options_.tier_ratio)) {
       std::shared_ptr<const DbState> merged;
       try {
         merged = CompactTiers(*indexed, options_.tier_ratio, options_.tree);
       } catch (const Anomaly&) {
       }
-      if (merged) HandOver(std::move(merged), /*compaction=*/true);
+      if (merged) HandOver(std::move(merged), /*compaction=*/true, std::nullopt);
     }
     std::shared_ptr<const DbState> latest;
     {
@@ -427,9 +428,11 @@ void DurableTransactor::IndexLoop() {
   }
 }
 
-bool DurableTransactor::HandOver(std::shared_ptr<const DbState> indexed, bool compaction) {
+bool DurableTransactor::HandOver(std::shared_ptr<const DbState> indexed, bool compaction,
+                                 std::optional<PackedLog> packed) {
   std::unique_lock lock(mutex_);
   indexed_ = std::move(indexed);
+  packed_log_ = std::move(packed);
   indexed_is_compaction_ = compaction;
   adopted_.reset();
   committer_cv_.notify_all();
@@ -445,6 +448,7 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   pointer.tiers = indexed->durable->tiers;
   DbRoot root = chain_root_;
   root.index = pointer;
+  CarryPackedLog(&root);
   if (root.epoch != epoch_) root.epoch += 1;
   uint64_t rev = chain_rev_;
   bool moved = false;
@@ -497,6 +501,38 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   indexer_cv_.notify_all();
   runner_cv_.notify_all();
   job_done_cv_.notify_all();
+}
+
+// ---- Packing the log, beside indexing jobs
+
+std::optional<DurableTransactor::PackedLog> DurableTransactor::PackLogTo(int64_t t) {
+  DbRoot root;
+  {
+    std::lock_guard lock(state_mutex_);
+    root = root_;
+  }
+  try {
+    std::optional<LogIndexPointer> pointer = store_.PackLog(root, t);
+    if (pointer) return PackedLog{root.uuid, *pointer};
+  } catch (const Anomaly&) {
+    // Storage failed: what was written is garbage; the next job packs it.
+  }
+  return std::nullopt;
+}
+
+void DurableTransactor::CarryPackedLog(DbRoot* root) {
+  std::optional<PackedLog> packed;
+  {
+    std::lock_guard lock(mutex_);
+    packed = std::move(packed_log_);
+    packed_log_.reset();
+  }
+  // Any directory of this database's log is true of every later root (the
+  // log only grows): keep whichever reaches further.
+  if (packed && packed->uuid == root->uuid && packed->pointer.t <= root->t &&
+      (!root->log_index || root->log_index->t < packed->pointer.t)) {
+    root->log_index = packed->pointer;
+  }
 }
 
 void DurableTransactor::CommitGroup(Group& group) {

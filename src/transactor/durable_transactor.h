@@ -39,6 +39,11 @@
 // after it. RequestIndex() starts a job at once, below the threshold, and
 // SyncIndex(t) waits for (and starts) jobs until the index holds t.
 //
+// Each indexing job also packs the log up to the index's t into log
+// segments (LogStore::PackLog, on the indexer thread), and the committer
+// publishes the new log directory with the index pointer, in the same CAS:
+// the log's TxRange then reads old ranges from the segments.
+//
 // Several processes may hold a DurableTransactor on one database: their CAS
 // on the root's revision serializes their commits, and Db() catches up when
 // the root has moved, so a process sees the others' commits the next time it
@@ -167,10 +172,17 @@ class DurableTransactor : public Transactor {
   void RunLoop();
   void CommitLoop();
   void IndexLoop();
+  // A log directory PackLogTo wrote, for the root of database `uuid`.
+  struct PackedLog {
+    Uuid uuid;
+    LogIndexPointer pointer;
+  };
   // Gives `indexed` (IndexNow's or CompactTiers' result) to the committer
   // to adopt and waits for the adoption: whether the root now points at it
   // (false too when the transactor stops first). Indexer thread only.
-  bool HandOver(std::shared_ptr<const DbState> indexed, bool compaction);
+  // `packed`: the log directory to publish with it.
+  bool HandOver(std::shared_ptr<const DbState> indexed, bool compaction,
+                std::optional<PackedLog> packed);
   // Moves the root's index pointer to `indexed` (IndexNow's result) and
   // continues from it: the published database, the committer's chain and the
   // runner's base. Drops it when another writer moved the root first.
@@ -179,6 +191,14 @@ class DurableTransactor : public Transactor {
   // The database `pointer` names: its trees, plus nothing after (REQUIRES:
   // `pointer` from this database's root).
   std::shared_ptr<const DbState> StateFromPointer(const IndexPointer& pointer) const;
+  // Packs the published root's log up to `t`; nullopt when there is
+  // nothing to pack or storage failed (the next job packs it). Indexer
+  // thread only.
+  std::optional<PackedLog> PackLogTo(int64_t t);
+  // Sets root->log_index to the log directory the indexer left for the job
+  // being adopted, when it is of this database and reaches further.
+  // Committer thread only.
+  void CarryPackedLog(DbRoot* root);
   // Memory index datoms of `state`, both parts.
   static size_t MemoryDatoms(const DbState& state);
   // Runs `batch` against `base`.
@@ -240,6 +260,7 @@ class DurableTransactor : public Transactor {
   bool indexed_is_compaction_ = false;            // GUARDED_BY(mutex_)
   bool index_again_ = false;                      // GUARDED_BY(mutex_)
   std::optional<bool> adopted_;                   // GUARDED_BY(mutex_)
+  std::optional<PackedLog> packed_log_;           // with indexed_; GUARDED_BY(mutex_)
   bool indexing_ = false;                         // GUARDED_BY(mutex_)
   int64_t index_jobs_ = 0;                        // GUARDED_BY(mutex_)
   int64_t compactions_ = 0;                       // GUARDED_BY(mutex_)

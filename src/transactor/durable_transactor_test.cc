@@ -20,6 +20,7 @@
 namespace strata::testing {
 namespace {
 
+using internal::DbRoot;
 using internal::DurableTransactor;
 using internal::LogStore;
 using internal::MemStorage;
@@ -345,6 +346,83 @@ TEST(DurableTransactorTest, AnInMemoryConnectionHasNoCacheOrIndex) {
   EXPECT_EQ(s.capacity_bytes, 0);
   EXPECT_FALSE(conn.RequestIndex());
   EXPECT_EQ(conn.SyncIndex(conn.Db().basis_t()).basis_t(), conn.Db().basis_t());
+}
+
+// Each indexing job packs the log up to its t, published with the index in
+// one root: TxRange reads the same from the segments and the chain, by t
+// and by tx id, before and after a restart, and with the chain blobs
+// before the packed t gone (as garbage collection leaves it).
+TEST(DurableTransactorTest, IndexingJobsPackTheLog) {
+  auto storage = NewStorage();
+  std::vector<LogEntry> logged;  // every transaction after the bootstrap
+  auto transact = [&](DurableTransactor& tx, const Value& tx_data) {
+    TxReport report = tx.Transact(tx_data);
+    logged.push_back(LogEntry{report.db_after.basis_t(), report.tx_data});
+  };
+  auto expect_ranges = [&](const Log& log) {
+    std::vector<int64_t> points = {0, 1};
+    for (size_t i = 0; i < logged.size(); i += 7) points.push_back(logged[i].t);
+    points.push_back(logged.back().t);
+    points.push_back(logged.back().t + 1);
+    for (int64_t start : points) {
+      for (int64_t end : points) {
+        std::vector<LogEntry> want;
+        if (start <= 0 && 0 < end) want.push_back(LogEntry{0, {}});
+        for (const LogEntry& e : logged) {
+          if (e.t >= start && e.t < end) want.push_back(e);
+        }
+        // By t, and by tx id, which names the same transactions.
+        for (auto range : {std::pair{start, end}, std::pair{TxFromT(start), TxFromT(end)}}) {
+          std::vector<LogEntry> got = log.TxRange(range.first, range.second);
+          ASSERT_EQ(got.size(), want.size()) << "[" << start << ", " << end << ")";
+          for (size_t i = 0; i < got.size(); ++i) {
+            ASSERT_EQ(got[i].t, want[i].t);
+            if (got[i].t > 0) {
+              ASSERT_EQ(got[i].data, want[i].data) << "t " << got[i].t;
+            }
+          }
+        }
+      }
+      // Open ends.
+      std::vector<LogEntry> from = log.TxRange(start, std::nullopt);
+      std::vector<LogEntry> to = log.TxRange(std::nullopt, start);
+      std::vector<LogEntry> all = log.TxRange(std::nullopt, std::nullopt);
+      ASSERT_EQ(from.size() + to.size(), all.size()) << start;
+      ASSERT_EQ(all.size(), logged.size() + 1);
+    }
+  };
+  LogStore store(storage.get(), "db");
+  {
+    DurableTransactor tx(storage, "db", Indexing());
+    transact(tx, ReadEdn(kSchema));
+    for (int i = 0; i < 150; ++i) transact(tx, Item(i));
+    for (int i = 0; i < 200 && tx.index_jobs() < 3; ++i) transact(tx, Item(1000 + i));
+    ASSERT_GE(tx.index_jobs(), 3);
+    DbRoot root = store.ReadRoot()->second;
+    ASSERT_TRUE(root.index.has_value());
+    ASSERT_TRUE(root.log_index.has_value());
+    EXPECT_EQ(root.log_index->t, root.index->t);
+    ASSERT_NO_FATAL_FAILURE(expect_ranges(tx.log()));
+  }
+  // What the log no longer needs goes (the older chain blobs), and the
+  // database reopens from the index and the rest of the chain.
+  DbRoot root = store.ReadRoot()->second;
+  std::vector<Uuid> needed = store.LogBlobs(root);
+  std::vector<Uuid> garbage;
+  storage->ListBlobs([&](const Uuid& key) {
+    std::string bytes = *storage->Get(key);
+    if (bytes.starts_with("SLGB") && std::find(needed.begin(), needed.end(), key) == needed.end()) {
+      garbage.push_back(key);
+    }
+  });
+  EXPECT_GT(garbage.size(), 100u);
+  storage->Delete(garbage);
+  DurableTransactor reopened(storage, "db", Indexing());
+  EXPECT_EQ(reopened.Db().basis_t(), logged.back().t);
+  EXPECT_EQ(Items(reopened.Db()).size(), logged.size() - 1);
+  ASSERT_NO_FATAL_FAILURE(expect_ranges(reopened.log()));
+  for (int i = 0; i < 60; ++i) transact(reopened, Item(5000 + i));
+  ASSERT_NO_FATAL_FAILURE(expect_ranges(reopened.log()));
 }
 
 TEST(DurableTransactorTest, TheCacheDefaultsToAQuarterOfMemory) {

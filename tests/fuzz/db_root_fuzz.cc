@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   strata::internal::DbRoot again =
       strata::internal::DecodeRoot(strata::internal::EncodeRoot(root), "re-encoded root");
   FUZZ_CHECK(again.format == root.format && again.uuid == root.uuid && again.epoch == root.epoch &&
-                 again.t == root.t && again.tail == root.tail && again.index == root.index,
+                 again.t == root.t && again.tail == root.tail && again.index == root.index &&
+                 again.log_index == root.log_index,
              "re-encoding changed the root", text);
   return 0;
 }
