@@ -20,10 +20,23 @@
 // before the making of every segment a reader may still use. Keys without a
 // time (version 4, from older versions of Strata) are never deleted.
 //
-// The age is the blob's, not its garbage's: a segment made long ago that an
-// indexing job replaced a moment ago is old, and is deleted. A database
-// value taken before that job and still in use after the pass may then
-// find a segment missing (a fault anomaly); take a new database value.
+// A segment made long ago may be retired (no longer reached by the new
+// root) only a moment ago, by a compaction, while database values taken
+// before it still read it. So the transactor records what each compaction
+// retires in a *garbage record*, written with the root CAS that retires
+// it, and the root names the newest record:
+//
+//   root :garbage #uuid "R3"
+//   R3 {:prev #uuid "R2" :retired [#uuid "..." ...]}   (EDN; key made at retirement)
+//   R2 {:prev #uuid "R1" :retired [...]} ...
+//
+// A pass keeps every blob a record made at or after the cutoff lists (and
+// the records), walking back from the root's newest until a record older
+// than the cutoff (or one already deleted): so a retired segment lives
+// until its retirement, not its making, is older than the cutoff. Older
+// records are unreachable and go by the age rule. Blobs that a root stops
+// reaching otherwise (log blobs packed into log segments, read only by
+// TxRange from the newest root; a deleted database's) go by their own age.
 //
 // Thread safety: a pass may run beside writers and readers of the storage,
 // in any process (see CollectGarbage). Two passes at once are safe, but one
@@ -35,7 +48,10 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "index/segment_cache.h"
 #include "log/log_store.h"
@@ -52,7 +68,7 @@ struct GcStats {
   int64_t blobs = 0;        // blobs in the storage when they were listed
   int64_t reachable = 0;    // of them, reachable from some database's root
   int64_t deleted = 0;      // unreachable and made before the cutoff
-  int64_t too_young = 0;    // unreachable, made at or after the cutoff: kept
+  int64_t too_young = 0;    // unreachable, made or retired at or after the cutoff: kept
   int64_t unknown_age = 0;  // unreachable, keys without a time: kept
 };
 
@@ -62,6 +78,25 @@ struct GcStats {
 // blob or directory is a fault anomaly; storage anomalies propagate.
 BlobSet ReachableBlobs(Storage* storage, SegmentCache* cache, std::string_view name,
                        const DbRoot& root);
+
+// A garbage record (see above), and its EDN blob; a damaged record is a
+// fault anomaly naming `what`.
+struct GarbageRecord {
+  std::optional<Uuid> prev;
+  std::vector<Uuid> retired;
+};
+std::string EncodeGarbageRecord(const GarbageRecord& record);
+GarbageRecord DecodeGarbageRecord(std::string_view bytes, std::string_view what);
+
+// The blobs `root`'s garbage records made at or after `older_than_ms` list,
+// and those records: what a pass must keep although no root reaches it.
+BlobSet RecentlyRetired(Storage* storage, std::string_view name, const DbRoot& root,
+                        int64_t older_than_ms);
+
+// The segments of the trees of `before` that `after`'s do not have: what
+// replacing one durable index by the other retires.
+std::vector<Uuid> RetiredSegments(Storage* storage, SegmentCache* cache,
+                                  const std::vector<Tier>& before, const std::vector<Tier>& after);
 
 // Blobs deleted by one Storage::Delete call.
 inline constexpr size_t kGcDeleteBatch = 1000;

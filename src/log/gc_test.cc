@@ -276,6 +276,62 @@ TEST_P(GcTest, APassDeletesExactlyTheUnreachableBlobsOlderThanTheCutoff) {
   EXPECT_EQ(AllBlobs(*storage_), now_reachable);
 }
 
+// A compaction retires segments made long before it: gc keeps them until
+// their retirement, not their making, is older than the cutoff, so a
+// database value taken before the compaction still reads every datom.
+TEST_P(GcTest, RetiredSegmentsLiveUntilTheirRetirementIsOld) {
+  ASSERT_NO_FATAL_FAILURE(Fill(storage_, "db", 0));
+  DurableTransactor tx(storage_, "db", Indexing());
+  Database old_db = tx.Db();
+  std::vector<Datom> old_history = Dump(old_db.History());
+  int64_t made_before = AfterEveryBlob(*storage_);
+  // More items until a compaction (after made_before) has retired segments
+  // made before.
+  internal::GarbageRecord record;
+  auto old_retired = [&] {
+    DbRoot root = RootOf(*storage_, "db");
+    if (!root.garbage || internal::BlobKeyTimeMs(*root.garbage) < made_before) return size_t{0};
+    record = internal::DecodeGarbageRecord(*storage_->Get(*root.garbage), "record");
+    size_t n = 0;
+    for (const Uuid& key : record.retired) {
+      if (internal::BlobKeyTimeMs(key).value_or(INT64_MAX) < made_before) ++n;
+    }
+    return n;
+  };
+  for (int i = 10'000; i < 14'000 && (i % 20 != 0 || old_retired() == 0); ++i) {
+    tx.Transact(ReadEdn(fmt::format("[{{:k/n {} :k/half {}}}]", i, i)));
+  }
+  ASSERT_GT(old_retired(), 0u);
+
+  // Made before the cutoff, retired after it: kept.
+  CollectGarbage(storage_.get(), nullptr, made_before, UnixTimeMs());
+  for (const Uuid& key : record.retired) EXPECT_TRUE(storage_->Get(key).has_value());
+  EXPECT_EQ(Dump(old_db.History()), old_history);
+
+  // Once the retirement is older than the cutoff, they go.
+  int64_t cutoff = AfterEveryBlob(*storage_);
+  CollectGarbage(storage_.get(), nullptr, cutoff, cutoff);
+  for (const Uuid& key : record.retired) EXPECT_FALSE(storage_->Get(key).has_value());
+  EXPECT_EQ(Dump(tx.Db()).size(), Dump(DurableTransactor(storage_, "db").Db()).size());
+}
+
+// A garbage record reads back as written; damage is a fault naming it.
+TEST(GarbageRecordTest, RoundTripsAndDamageIsAFault) {
+  internal::GarbageRecord record{internal::NewBlobKey(),
+                                 {internal::NewBlobKey(), internal::NewBlobKey()}};
+  internal::GarbageRecord back =
+      internal::DecodeGarbageRecord(internal::EncodeGarbageRecord(record), "r");
+  EXPECT_EQ(back.prev, record.prev);
+  EXPECT_EQ(back.retired, record.retired);
+  for (std::string_view bad :
+       {"", "{", "[]", "{:retired 1}", "{:retired [1]}", "{:retired [] :prev 2}"}) {
+    std::optional<Anomaly> a =
+        CatchAnomaly([&] { internal::DecodeGarbageRecord(bad, "garbage record x"); });
+    ASSERT_TRUE(IsAnomaly(a, Category::kFault, "")) << bad;
+    EXPECT_NE(a->message().find("garbage record x"), std::string::npos) << bad;
+  }
+}
+
 // A deleted database's blobs are all garbage; another database in the same
 // storage keeps every one of its own.
 TEST_P(GcTest, ADeletedDatabaseIsReclaimedAndTheOthersKept) {

@@ -160,6 +160,7 @@ std::string EncodeRoot(const DbRoot& root) {
                                {Kw("tiers"), Value::Vector(std::move(tiers))}}));
   }
   if (root.log_index) m.emplace_back(Kw("log-index"), EncodeLogIndexPointer(*root.log_index));
+  if (root.garbage) m.emplace_back(Kw("garbage"), Value::MakeUuid(*root.garbage));
   return PrintEdn(Value::Map(std::move(m)));
 }
 
@@ -197,6 +198,7 @@ DbRoot DecodeRoot(std::string_view text, std::string_view what) {
   if (tail != nullptr) root.tail = tail->AsUuid();
   if (const Value* index = m.Get(Kw("index"))) root.index = DecodeIndexPointer(*index, what);
   if (const Value* log = m.Get(Kw("log-index"))) root.log_index = DecodeLogIndexPointer(*log, what);
+  if (const Value* garbage = get("garbage", ValueType::kUuid)) root.garbage = garbage->AsUuid();
   return root;
 }
 
@@ -400,8 +402,10 @@ bool LogStore::Append(uint64_t* rev, DbRoot* root, const std::vector<LogEntry>& 
   return true;
 }
 
-bool LogStore::UpdateRoot(uint64_t* rev, const DbRoot& root) {
+bool LogStore::UpdateRoot(uint64_t* rev, const DbRoot& root,
+                          std::vector<std::pair<Uuid, std::string>> blobs) {
   StorageWrite w;
+  w.blobs = std::move(blobs);
   w.cas = RootCas{RootName(name_), *rev, EncodeRoot(root)};
   if (!storage_->Commit(w)) return false;
   *rev += 1;

@@ -20,7 +20,8 @@
 //    :log-index {:t 1000 :dir #uuid "..."}
 //
 // the log directory of the packed part of the log (log_segment.h): every
-// transaction with t <= 1000 is in its segments. Log blobs are immutable
+// transaction with t <= 1000 is in its segments; and :garbage #uuid "...",
+// the newest garbage record (gc.h). Log blobs are immutable
 // and chained backwards:
 //
 //   +--------+---------+-----------+----------------+-----------+---------------------+--------+
@@ -90,6 +91,8 @@ struct DbRoot {
   std::optional<Uuid> tail;
   std::optional<IndexPointer> index;
   std::optional<LogIndexPointer> log_index;
+  // The newest garbage record (gc.h): what indexing jobs retired, and when.
+  std::optional<Uuid> garbage;
 };
 
 // How PackLog cuts segments: a segment is closed once it holds
@@ -152,9 +155,11 @@ class LogStore {
   bool Append(uint64_t* rev, DbRoot* root, const std::vector<LogEntry>& entries);
 
   // Replaces the root with *root (its log unchanged: a new index pointer or
-  // epoch), with a CAS on `rev`. Returns false, writing nothing, when the
-  // root has moved since `rev`; on success updates *rev.
-  bool UpdateRoot(uint64_t* rev, const DbRoot& root);
+  // epoch), with a CAS on `rev`, writing `blobs` in the same storage write.
+  // Returns false, writing nothing, when the root has moved since `rev`; on
+  // success updates *rev.
+  bool UpdateRoot(uint64_t* rev, const DbRoot& root,
+                  std::vector<std::pair<Uuid, std::string>> blobs = {});
 
  private:
   // The chain's entries with after_t < t < end, walking back from the tail

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "db/bootstrap.h"
+#include "log/gc.h"
 #include "storage/mem_storage.h"
 #include "strata/anomaly.h"
 #include "tx/transaction.h"
@@ -399,14 +400,26 @@ void DurableTransactor::IndexLoop() {
     // The log up to the index's t, packed into log segments: published with
     // the index pointer.
     std::optional<PackedLog> packed = indexed ? PackLogTo(indexed->basis_t) : std::nullopt;
-    bool adopted = indexed && HandOver(indexed, /*compaction=*/false, std::move(packed));
+    bool adopted = indexed && HandOver(indexed, /*compaction=*/false, std::move(packed), {});
     if (adopted && NeedsCompaction(*indexed->durable, options_.tier_ratio)) {
       std::shared_ptr<const DbState> merged;
       try {
         merged = CompactTiers(*indexed, options_.tier_ratio, options_.tree);
       } catch (const Anomaly&) {
       }
-      if (merged) HandOver(std::move(merged), /*compaction=*/true, std::nullopt);
+      // What the merged tiers no longer reach: recorded with the adoption,
+      // so gc keeps it for readers of older database values.
+      std::vector<Uuid> retired;
+      if (merged) {
+        try {
+          retired = RetiredSegments(storage_.get(), cache_.get(), indexed->durable->tiers,
+                                    merged->durable->tiers);
+        } catch (const Anomaly&) {
+          merged = nullptr;
+        }
+      }
+      if (merged)
+        HandOver(std::move(merged), /*compaction=*/true, std::nullopt, std::move(retired));
     }
     std::shared_ptr<const DbState> latest;
     {
@@ -429,10 +442,11 @@ void DurableTransactor::IndexLoop() {
 }
 
 bool DurableTransactor::HandOver(std::shared_ptr<const DbState> indexed, bool compaction,
-                                 std::optional<PackedLog> packed) {
+                                 std::optional<PackedLog> packed, std::vector<Uuid> retired) {
   std::unique_lock lock(mutex_);
   indexed_ = std::move(indexed);
   packed_log_ = std::move(packed);
+  retired_ = std::move(retired);
   indexed_is_compaction_ = compaction;
   adopted_.reset();
   committer_cv_.notify_all();
@@ -450,10 +464,23 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   root.index = pointer;
   CarryPackedLog(&root);
   if (root.epoch != epoch_) root.epoch += 1;
+  // What it retires, as the root's newest garbage record (gc.h).
+  std::vector<Uuid> retired;
+  {
+    std::lock_guard lock(mutex_);
+    retired = std::move(retired_);
+    retired_.clear();
+  }
+  std::vector<std::pair<Uuid, std::string>> blobs;
+  if (!retired.empty()) {
+    Uuid key = NewBlobKey();
+    blobs.emplace_back(key, EncodeGarbageRecord(GarbageRecord{root.garbage, std::move(retired)}));
+    root.garbage = key;
+  }
   uint64_t rev = chain_rev_;
   bool moved = false;
   try {
-    moved = store_.UpdateRoot(&rev, root);
+    moved = store_.UpdateRoot(&rev, root, std::move(blobs));
   } catch (const Anomaly&) {
     // Unknown whether it landed; the next catch-up tells.
   }

@@ -180,9 +180,10 @@ class DurableTransactor : public Transactor {
   // Gives `indexed` (IndexNow's or CompactTiers' result) to the committer
   // to adopt and waits for the adoption: whether the root now points at it
   // (false too when the transactor stops first). Indexer thread only.
-  // `packed`: the log directory to publish with it.
+  // `packed`: the log directory to publish with it; `retired`: the segments
+  // it no longer reaches, for the root's garbage record.
   bool HandOver(std::shared_ptr<const DbState> indexed, bool compaction,
-                std::optional<PackedLog> packed);
+                std::optional<PackedLog> packed, std::vector<Uuid> retired);
   // Moves the root's index pointer to `indexed` (IndexNow's result) and
   // continues from it: the published database, the committer's chain and the
   // runner's base. Drops it when another writer moved the root first.
@@ -259,6 +260,7 @@ class DurableTransactor : public Transactor {
   std::shared_ptr<const DbState> indexed_;        // GUARDED_BY(mutex_)
   bool indexed_is_compaction_ = false;            // GUARDED_BY(mutex_)
   bool index_again_ = false;                      // GUARDED_BY(mutex_)
+  std::vector<Uuid> retired_;                     // with indexed_; GUARDED_BY(mutex_)
   std::optional<bool> adopted_;                   // GUARDED_BY(mutex_)
   std::optional<PackedLog> packed_log_;           // with indexed_; GUARDED_BY(mutex_)
   bool indexing_ = false;                         // GUARDED_BY(mutex_)
