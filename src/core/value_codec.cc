@@ -2,8 +2,10 @@
 #include "core/value_codec.h"
 
 #include <fmt/format.h>
+#include <lz4.h>
 #include <xxhash.h>
 
+#include <climits>
 #include <cstring>
 #include <iterator>
 #include <vector>
@@ -340,6 +342,69 @@ ByteReader OpenFrame(std::string_view bytes, std::string_view magic, uint8_t ver
   if (r.Byte() != version) r.Fail(fmt::format("an unknown {} version", kind));
   if (XXH64(body.data(), body.size(), 0) != stored) r.Fail("checksum mismatch");
   return r;
+}
+
+namespace {
+
+enum ColumnCodec : uint8_t { kRawColumn = 0, kLz4Column = 1 };
+// Shorter columns are never worth a block.
+constexpr size_t kMinCompressible = 16;
+// No LZ4 block decompresses to more than 255 times its size.
+constexpr uint64_t kMaxLz4Ratio = 255;
+
+size_t VarintLength(uint64_t n) {
+  size_t size = 1;
+  for (; n >= 0x80; n >>= 7) ++size;
+  return size;
+}
+
+}  // namespace
+
+void PutColumn(std::string_view raw, std::string* out) {
+  if (raw.size() >= kMinCompressible && raw.size() <= LZ4_MAX_INPUT_SIZE) {
+    int raw_size = static_cast<int>(raw.size());
+    std::string block(static_cast<size_t>(LZ4_compressBound(raw_size)), '\0');
+    int n =
+        LZ4_compress_default(raw.data(), block.data(), raw_size, static_cast<int>(block.size()));
+    if (n > 0 && VarintLength(static_cast<uint64_t>(n)) + static_cast<size_t>(n) < raw.size()) {
+      out->push_back(static_cast<char>(kLz4Column));
+      PutVarint(raw.size(), out);
+      PutVarint(static_cast<uint64_t>(n), out);
+      out->append(block.data(), static_cast<size_t>(n));
+      return;
+    }
+  }
+  out->push_back(static_cast<char>(kRawColumn));
+  PutVarint(raw.size(), out);
+  out->append(raw);
+}
+
+std::string_view ReadColumn(ByteReader& r, std::string_view name, int64_t expected_size,
+                            std::string* owned) {
+  uint8_t codec = r.Byte();
+  uint64_t raw_size = r.Varint();
+  if (expected_size >= 0 && raw_size != static_cast<uint64_t>(expected_size)) {
+    r.Fail(fmt::format("the {} column has {} bytes where the datom count needs {}", name, raw_size,
+                       expected_size));
+  }
+  if (codec == kRawColumn) return r.Bytes(raw_size);
+  if (codec != kLz4Column) {
+    r.Fail(fmt::format("an unknown codec {} for the {} column", codec, name));
+  }
+  std::string_view block = r.Bytes(r.Varint());
+  if (block.size() > INT_MAX || raw_size > LZ4_MAX_INPUT_SIZE ||
+      raw_size > kMaxLz4Ratio * block.size()) {
+    r.Fail(fmt::format("the {} column claims {} bytes from an LZ4 block of {}", name, raw_size,
+                       block.size()));
+  }
+  owned->resize(raw_size);
+  int n = LZ4_decompress_safe(block.data(), owned->data(), static_cast<int>(block.size()),
+                              static_cast<int>(raw_size));
+  if (n < 0 || static_cast<uint64_t>(n) != raw_size) {
+    r.Fail(fmt::format("the {} column's LZ4 block does not decompress to its {} bytes", name,
+                       raw_size));
+  }
+  return *owned;
 }
 
 }  // namespace strata

@@ -78,6 +78,20 @@ void EndFrame(std::string* out);
 ByteReader OpenFrame(std::string_view bytes, std::string_view magic, uint8_t version,
                      std::string_view kind, std::string_view what);
 
+// Columns: a byte string framed with its codec, as index and log segments
+// store theirs:
+//
+//   | codec u8 (0 raw, 1 LZ4) | raw size varint | LZ4: block size varint | bytes |
+//
+// Appends `raw` framed: as one LZ4 block when that is smaller, else as is.
+void PutColumn(std::string_view raw, std::string* out);
+// Reads the next column from `r`: a view of the input, or its bytes
+// decompressed into *owned. With expected_size >= 0 the raw size must be
+// exactly that. Failures (through r.Fail) name "the `name` column"; no LZ4
+// block may claim more than 255 times its size (LZ4's own limit).
+std::string_view ReadColumn(ByteReader& r, std::string_view name, int64_t expected_size,
+                            std::string* owned);
+
 }  // namespace strata
 
 #endif  // STRATA_CORE_VALUE_CODEC_H_

@@ -2,11 +2,9 @@
 #include "index/segment.h"
 
 #include <fmt/format.h>
-#include <lz4.h>
 
 #include <array>
 #include <cassert>
-#include <climits>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -24,7 +22,6 @@ constexpr std::string_view kMagic = "SSEG";
 static_assert(static_cast<int>(Index::kEavt) == 0 && static_cast<int>(Index::kAevt) == 1 &&
               static_cast<int>(Index::kAvet) == 2 && static_cast<int>(Index::kVaet) == 3);
 
-enum Codec : uint8_t { kRaw = 0, kLz4 = 1 };
 enum Layout : uint8_t { kDeltas = 0, kRuns = 1 };
 enum ValueKind : uint8_t {
   kValue = 0,
@@ -38,9 +35,6 @@ enum ValueKind : uint8_t {
 // decompresses to more than 255 times its size: the bound that lets a
 // decoder reject a length before allocating it.
 constexpr uint64_t kMaxLz4Ratio = 255;
-
-// Columns too short for LZ4 to win are not worth trying.
-constexpr size_t kMinCompressible = 16;
 
 // The columns in blob order, with their names for anomalies: the datom
 // columns of a leaf (or of a directory's first datoms), then a directory's.
@@ -68,37 +62,16 @@ constexpr size_t kUuidSize = 16;
 // accept the non-negative half.
 constexpr int64_t kTxLimit = int64_t{1} << 62;
 
-size_t VarintSize(uint64_t n) {
-  size_t size = 1;
-  for (; n >= 0x80; n >>= 7) ++size;
-  return size;
-}
-
 // Differences are taken modulo 2^64 and read back the same way, so every
 // pair of numbers has one and no overflow is possible.
 uint64_t Delta(uint64_t x, uint64_t previous) { return ZigZag(static_cast<int64_t>(x - previous)); }
 
 // ---- Encoding
 
-// `raw` as a framed column: one LZ4 block if that is smaller, else as is.
+// `raw` as a framed column (value_codec.h's PutColumn).
 std::string Column(std::string_view raw) {
   std::string out;
-  if (raw.size() >= kMinCompressible && raw.size() <= LZ4_MAX_INPUT_SIZE) {
-    int raw_size = static_cast<int>(raw.size());
-    std::string block(static_cast<size_t>(LZ4_compressBound(raw_size)), '\0');
-    int n =
-        LZ4_compress_default(raw.data(), block.data(), raw_size, static_cast<int>(block.size()));
-    if (n > 0 && VarintSize(static_cast<uint64_t>(n)) + static_cast<size_t>(n) < raw.size()) {
-      out.push_back(static_cast<char>(kLz4));
-      PutVarint(raw.size(), &out);
-      PutVarint(static_cast<uint64_t>(n), &out);
-      out.append(block.data(), static_cast<size_t>(n));
-      return out;
-    }
-  }
-  out.push_back(static_cast<char>(kRaw));
-  PutVarint(raw.size(), &out);
-  out.append(raw);
+  PutColumn(raw, &out);
   return out;
 }
 
@@ -247,32 +220,9 @@ struct ColumnBytes {
 // Reads the next column's frame from `r` into *column. Unless `expected_size`
 // is negative, the raw column must be exactly that long.
 void ReadColumn(ByteReader& r, ColumnId id, int64_t expected_size, ColumnBytes* column) {
-  std::string_view name = kColumnNames[id];
-  uint8_t codec = r.Byte();
-  uint64_t raw_size = r.Varint();
-  if (expected_size >= 0 && raw_size != static_cast<uint64_t>(expected_size)) {
-    r.Fail(fmt::format("the {} column has {} bytes where the datom count needs {}", name, raw_size,
-                       expected_size));
-  }
-  if (codec == kRaw) {
-    column->input = r.Bytes(raw_size);
-    return;
-  }
-  if (codec != kLz4) r.Fail(fmt::format("an unknown codec {} for the {} column", codec, name));
-  std::string_view block = r.Bytes(r.Varint());
-  if (block.size() > INT_MAX || raw_size > LZ4_MAX_INPUT_SIZE ||
-      raw_size > kMaxLz4Ratio * block.size()) {
-    r.Fail(fmt::format("the {} column claims {} bytes from an LZ4 block of {}", name, raw_size,
-                       block.size()));
-  }
-  column->owned.resize(raw_size);
-  int n = LZ4_decompress_safe(block.data(), column->owned.data(), static_cast<int>(block.size()),
-                              static_cast<int>(raw_size));
-  if (n < 0 || static_cast<uint64_t>(n) != raw_size) {
-    r.Fail(fmt::format("the {} column's LZ4 block does not decompress to its {} bytes", name,
-                       raw_size));
-  }
-  column->compressed = true;
+  std::string_view raw = ::strata::ReadColumn(r, kColumnNames[id], expected_size, &column->owned);
+  column->compressed = !column->owned.empty() && raw.data() == column->owned.data();
+  column->input = raw;
 }
 
 // Decodes a number column of n datoms, handing each number to `set(i, x)`,

@@ -21,6 +21,7 @@
 #include "storage/lmdb_storage.h"
 #include "storage/mem_storage.h"
 #include "storage/storage_conformance.h"
+#include "testing/durable_test_util.h"
 #include "testing/test_util.h"
 #include "transactor/durable_transactor.h"
 
@@ -90,24 +91,12 @@ constexpr std::string_view kSchema = R"([
   {:db/ident :k/half :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
   {:db/ident :k/next :db/valueType :db.type/ref :db/cardinality :db.cardinality/one}])";
 
-// Tiny trees and thresholds, so that indexing jobs run all the time and
-// each replaces segments of the last.
-internal::DurableOptions Indexing() {
-  internal::DurableOptions options;
-  options.index_threshold = 40;
-  options.index_max = 400;
-  options.tree.leaf_datoms = 8;
-  options.tree.fanout = 4;
-  options.cache_bytes = 32 << 10;
-  return options;
-}
-
 // Creates database `name` and transacts items from `first` on, with
 // retractions and refs, until indexing jobs have replaced segments a few
 // times.
 void Fill(const std::shared_ptr<Storage>& storage, const std::string& name, int first) {
   ASSERT_TRUE(LogStore(storage.get(), name).Create());
-  DurableTransactor tx(storage, name, Indexing());
+  DurableTransactor tx(storage, name, TinyIndexing());
   tx.Transact(ReadEdn(kSchema));
   for (int i = first; i < first + 60 || (tx.index_jobs() < 3 && i < first + 2000); ++i) {
     std::string next = i > first ? fmt::format(":k/next [:k/n {}]", i - 1) : "";
@@ -264,7 +253,7 @@ TEST_P(GcTest, APassDeletesExactlyTheUnreachableBlobsOlderThanTheCutoff) {
   Reopen();
   ExpectSame(Take(storage_, "db"), before);
   {
-    DurableTransactor tx(storage_, "db", Indexing());
+    DurableTransactor tx(storage_, "db", TinyIndexing());
     tx.Transact(ReadEdn("[{:k/n 100000 :k/half 1}]"));
     EXPECT_EQ(Dump(tx.Db(), Index::kAvet, {K("k/n"), L(100000)}).size(), 1u);
   }
@@ -281,19 +270,17 @@ TEST_P(GcTest, APassDeletesExactlyTheUnreachableBlobsOlderThanTheCutoff) {
 // database value taken before the compaction still reads every datom.
 TEST_P(GcTest, RetiredSegmentsLiveUntilTheirRetirementIsOld) {
   ASSERT_NO_FATAL_FAILURE(Fill(storage_, "db", 0));
-  DurableTransactor tx(storage_, "db", Indexing());
+  DurableTransactor tx(storage_, "db", TinyIndexing());
   Database old_db = tx.Db();
   std::vector<Datom> old_history = Dump(old_db.History());
   int64_t made_before = AfterEveryBlob(*storage_);
-  // More items until a compaction (after made_before) has retired segments
-  // made before.
-  internal::GarbageRecord record;
+  // More items until compactions after made_before have retired segments
+  // made before it.
+  BlobSet retired;
   auto old_retired = [&] {
-    DbRoot root = RootOf(*storage_, "db");
-    if (!root.garbage || internal::BlobKeyTimeMs(*root.garbage) < made_before) return size_t{0};
-    record = internal::DecodeGarbageRecord(*storage_->Get(*root.garbage), "record");
+    retired = internal::RecentlyRetired(storage_.get(), "db", RootOf(*storage_, "db"), made_before);
     size_t n = 0;
-    for (const Uuid& key : record.retired) {
+    for (const Uuid& key : retired) {
       if (internal::BlobKeyTimeMs(key).value_or(INT64_MAX) < made_before) ++n;
     }
     return n;
@@ -305,13 +292,20 @@ TEST_P(GcTest, RetiredSegmentsLiveUntilTheirRetirementIsOld) {
 
   // Made before the cutoff, retired after it: kept.
   CollectGarbage(storage_.get(), nullptr, made_before, UnixTimeMs());
-  for (const Uuid& key : record.retired) EXPECT_TRUE(storage_->Get(key).has_value());
+  for (const Uuid& key : retired) EXPECT_TRUE(storage_->Get(key).has_value());
   EXPECT_EQ(Dump(old_db.History()), old_history);
 
-  // Once the retirement is older than the cutoff, they go.
+  // Once the retirement is older than the cutoff, they go. (First the
+  // writer's jobs end: a cutoff of now leaves no margin for one.)
+  tx.SyncIndex(tx.Db().basis_t());
+  for (int i = 0;
+       i < 500 && internal::NeedsCompaction(*tx.Db().state().durable, TinyIndexing().tier_ratio);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   int64_t cutoff = AfterEveryBlob(*storage_);
   CollectGarbage(storage_.get(), nullptr, cutoff, cutoff);
-  for (const Uuid& key : record.retired) EXPECT_FALSE(storage_->Get(key).has_value());
+  for (const Uuid& key : retired) EXPECT_FALSE(storage_->Get(key).has_value());
   EXPECT_EQ(Dump(tx.Db()).size(), Dump(DurableTransactor(storage_, "db").Db()).size());
 }
 

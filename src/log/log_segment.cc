@@ -2,10 +2,8 @@
 #include "log/log_segment.h"
 
 #include <fmt/format.h>
-#include <lz4.h>
 
 #include <cassert>
-#include <climits>
 #include <cstring>
 
 #include "core/value_codec.h"
@@ -18,63 +16,9 @@ namespace {
 constexpr std::string_view kSegmentMagic = "SLSG";
 constexpr std::string_view kDirectoryMagic = "SLDR";
 
-enum Codec : uint8_t { kRaw = 0, kLz4 = 1 };
-
-// No LZ4 block decompresses to more than 255 times its size (segment.cc).
-constexpr uint64_t kMaxLz4Ratio = 255;
-constexpr size_t kMinCompressible = 16;
-
 constexpr size_t kKeySize = 16;
 // The smallest directory entry: three one-byte varints and a key.
 constexpr size_t kMinDirectoryEntry = 3 + kKeySize;
-
-size_t VarintSize(uint64_t n) {
-  size_t size = 1;
-  for (; n >= 0x80; n >>= 7) ++size;
-  return size;
-}
-
-// `raw` framed as a column: one LZ4 block if that is smaller, else as is.
-void PutColumn(std::string_view raw, std::string* out) {
-  if (raw.size() >= kMinCompressible && raw.size() <= LZ4_MAX_INPUT_SIZE) {
-    int raw_size = static_cast<int>(raw.size());
-    std::string block(static_cast<size_t>(LZ4_compressBound(raw_size)), '\0');
-    int n =
-        LZ4_compress_default(raw.data(), block.data(), raw_size, static_cast<int>(block.size()));
-    if (n > 0 && VarintSize(static_cast<uint64_t>(n)) + static_cast<size_t>(n) < raw.size()) {
-      out->push_back(static_cast<char>(kLz4));
-      PutVarint(raw.size(), out);
-      PutVarint(static_cast<uint64_t>(n), out);
-      out->append(block.data(), static_cast<size_t>(n));
-      return;
-    }
-  }
-  out->push_back(static_cast<char>(kRaw));
-  PutVarint(raw.size(), out);
-  out->append(raw);
-}
-
-// The next column's raw bytes: a view of the input, or decompressed into
-// *owned.
-std::string_view ReadColumn(ByteReader& r, std::string* owned) {
-  uint8_t codec = r.Byte();
-  uint64_t raw_size = r.Varint();
-  if (codec == kRaw) return r.Bytes(raw_size);
-  if (codec != kLz4) r.Fail(fmt::format("an unknown codec {} for the entries", codec));
-  std::string_view block = r.Bytes(r.Varint());
-  if (block.size() > INT_MAX || raw_size > LZ4_MAX_INPUT_SIZE ||
-      raw_size > kMaxLz4Ratio * block.size()) {
-    r.Fail(
-        fmt::format("entries that claim {} bytes from an LZ4 block of {}", raw_size, block.size()));
-  }
-  owned->resize(raw_size);
-  int n = LZ4_decompress_safe(block.data(), owned->data(), static_cast<int>(block.size()),
-                              static_cast<int>(raw_size));
-  if (n < 0 || static_cast<uint64_t>(n) != raw_size) {
-    r.Fail(fmt::format("an LZ4 block that does not decompress to its {} bytes", raw_size));
-  }
-  return *owned;
-}
 
 void PutKey(const Uuid& key, std::string* out) {
   out->append(reinterpret_cast<const char*>(key.bytes.data()), kKeySize);
@@ -186,7 +130,7 @@ LogSegment DecodeLogSegment(std::string_view bytes, std::string_view what, int64
   uint64_t n = frame.Varint();
   if (n == 0) frame.Fail("no entries");
   std::string owned;
-  std::string_view raw = ReadColumn(frame, &owned);
+  std::string_view raw = ReadColumn(frame, "entries", -1, &owned);
   if (!frame.done()) frame.Fail("bytes after the entries");
   // Each entry takes at least three bytes: its length, t and datom count.
   if (n > raw.size() / 3) frame.Fail("an entry count past the end");

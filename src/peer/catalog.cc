@@ -139,6 +139,17 @@ class Catalog {
   std::shared_ptr<internal::SegmentCache> object_cache_;
 };
 
+// The storage `uri` names, or null when it does not exist (nothing is
+// created).
+std::shared_ptr<internal::Storage> ExistingStorage(std::string_view uri, const DbUri& parsed) {
+  try {
+    return Catalog::Get().StorageFor(uri, parsed, false);
+  } catch (const Anomaly& e) {
+    if (e.category() == Category::kNotFound) return nullptr;
+    throw;
+  }
+}
+
 }  // namespace
 
 bool CreateDatabase(std::string_view uri) {
@@ -149,13 +160,8 @@ bool CreateDatabase(std::string_view uri) {
 
 bool DeleteDatabase(std::string_view uri) {
   DbUri parsed = internal::ParseDbUri(uri);
-  std::shared_ptr<internal::Storage> storage;
-  try {
-    storage = Catalog::Get().StorageFor(uri, parsed, false);
-  } catch (const Anomaly& e) {
-    if (e.category() == Category::kNotFound) return false;
-    throw;
-  }
+  std::shared_ptr<internal::Storage> storage = ExistingStorage(uri, parsed);
+  if (storage == nullptr) return false;
   bool deleted = internal::LogStore(storage.get(), parsed.name).Delete();
   Catalog::Get().Forget(parsed);
   return deleted;
@@ -170,13 +176,8 @@ std::vector<std::string> GetDatabaseNames(std::string_view uri) {
                                uri),
                    Value::Map({{Value::Keyword("uri"), Value::String(std::string(uri))}}));
   }
-  std::shared_ptr<internal::Storage> storage;
-  try {
-    storage = Catalog::Get().StorageFor(uri, parsed, false);
-  } catch (const Anomaly& e) {
-    if (e.category() == Category::kNotFound) return {};
-    throw;
-  }
+  std::shared_ptr<internal::Storage> storage = ExistingStorage(uri, parsed);
+  if (storage == nullptr) return {};
   std::string prefix = internal::LogStore::RootName("");
   std::vector<std::string> names;
   for (std::string& root : storage->ListRoots(prefix)) names.push_back(root.substr(prefix.size()));
@@ -185,13 +186,8 @@ std::vector<std::string> GetDatabaseNames(std::string_view uri) {
 
 GcStats GcStorage(std::string_view uri, std::chrono::system_clock::time_point older_than) {
   DbUri parsed = internal::ParseDbUri(uri, true);
-  std::shared_ptr<internal::Storage> storage;
-  try {
-    storage = Catalog::Get().StorageFor(uri, parsed, false);
-  } catch (const Anomaly& e) {
-    if (e.category() == Category::kNotFound) return {};
-    throw;
-  }
+  std::shared_ptr<internal::Storage> storage = ExistingStorage(uri, parsed);
+  if (storage == nullptr) return {};
   int64_t now_ms = internal::UnixTimeMs();
   int64_t older_than_ms =
       std::chrono::floor<std::chrono::milliseconds>(older_than).time_since_epoch().count();
