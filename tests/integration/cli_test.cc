@@ -206,7 +206,8 @@ TEST(CliTest, GcDeletesWhatNoDatabaseReaches) {
   }
   ASSERT_EQ(RunStrata("delete " + scratch, "").status, 0);
   auto count = [](const Result& r, const char* key) {
-    const Value* v = ReadEdn(r.out).Get(Value::Keyword(key));
+    Value m = ReadEdn(r.out);
+    const Value* v = m.Get(Value::Keyword(key));
     return v == nullptr ? -1 : v->AsLong();
   };
   // Everything was made within the default hour: nothing goes.
