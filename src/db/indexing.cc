@@ -31,8 +31,6 @@
 namespace strata::internal {
 namespace {
 
-constexpr Index kIndexes4[] = {Index::kEavt, Index::kAevt, Index::kAvet, Index::kVaet};
-
 std::vector<Datom> Drain(DatomCursor& cursor) {
   std::vector<Datom> out;
   while (const Datom* d = cursor.Next()) out.push_back(*d);
@@ -110,7 +108,7 @@ Tier MergeTiers(const DurableIndex& durable, const Schema& schema, const Tier& o
     moved.push_back(retractions[i]);
   }
   Tier out;
-  for (Index index : kIndexes4) {
+  for (Index index : kIndexes) {
     out.at(index, TierPart::kCurrent) =
         Merge(durable, index, older.at(index, TierPart::kCurrent),
               all(newer, index, TierPart::kCurrent), ForIndex(schema, index, retracted), options);
@@ -154,7 +152,7 @@ std::shared_ptr<DbState> IndexNow(const DbState& state, std::shared_ptr<Storage>
   durable->t = state.basis_t;
   if (state.durable) durable->tiers = state.durable->tiers;
   Tier tier;
-  for (Index index : kIndexes4) {
+  for (Index index : kIndexes) {
     tier.at(index, TierPart::kCurrent) = Build(
         storage.get(), index, Drain(*state.index.Seek(index, Part::kCurrent, {}, false)), options);
     tier.at(index, TierPart::kHistory) =
