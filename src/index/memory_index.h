@@ -33,6 +33,11 @@ class DatomCursor {
   // The next datom, or nullptr at the end. A datom stays valid while the
   // source it came from is alive (cursors keep their source alive).
   virtual const Datom* Next() = 0;
+  // Whether every datom returned stays valid while the cursor lives,
+  // however far it reads on (the memory index's cursors and span cursors;
+  // a durable tree's cursor lets go of leaves behind it), so that a reader
+  // may keep pointers to them rather than copies.
+  virtual bool Stable() const { return false; }
 };
 
 enum class Part : uint8_t { kCurrent = 0, kHistory = 1 };
