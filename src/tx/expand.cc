@@ -6,7 +6,10 @@
 // may still be tempids. Idents and lookup refs resolve here, against the
 // database before the transaction; values are checked against their
 // attribute's type.
+#include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
+
+#include <span>
 
 #include "core/utf8.h"
 #include "strata/anomaly.h"
@@ -26,6 +29,12 @@ namespace {
 constexpr int kMaxTxFunctionDepth = 64;
 
 Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
+
+// :db/id, interned once: every map form looks it up.
+const Value& DbIdKeyword() {
+  static const Value kDbId = Value::Keyword("db/id");
+  return kDbId;
+}
 
 // The anomaly for a value that is not of its attribute's type.
 [[noreturn]] void ThrowWrongType(const Attribute& attr, const Value& v, const Value& form) {
@@ -72,6 +81,10 @@ class Expander {
   Expander(const Database& db, EntityId tx) : db_(db), schema_(*db.state().schema), tx_(tx) {}
 
   Expansion Run(const Value& tx_data) {
+    // About one op per map entry or list form: room for them at once.
+    size_t estimate = 0;
+    for (const Value& form : tx_data.Items()) estimate += form.is_map() ? form.Count() : 1;
+    out_.ops.reserve(estimate);
     ExpandForms(tx_data, 0);
     return std::move(out_);
   }
@@ -110,6 +123,9 @@ class Expander {
         BadForm(form,
                 fmt::format("Tempid {} cannot be used here: the entity must exist", PrintEdn(id)));
       ref.kind = EntityRef::Kind::kTempid;
+      auto [slot, fresh] = tempid_slots_.try_emplace(name, out_.tempid_slots);
+      if (fresh) ++out_.tempid_slots;
+      ref.slot = slot->second;
       ref.tempid = std::move(name);
       return ref;
     }
@@ -142,6 +158,7 @@ class Expander {
     EntityRef ref;
     ref.kind = EntityRef::Kind::kGenerated;
     ref.id = next_generated_++;
+    ref.slot = out_.tempid_slots++;
     return ref;
   }
 
@@ -216,12 +233,14 @@ class Expander {
 
   // Expands an entity map; returns the entity it names.
   EntityRef ExpandMap(const Value& map, const Value& form) {
-    const Value* id = map.Get(Kw("db/id"));
+    const Value& db_id = DbIdKeyword();
+    const Value* id = map.Get(db_id);
     EntityRef e = id != nullptr ? ResolveEntity(*id, form) : NewGenerated();
-    for (size_t i = 0; i < map.Count(); ++i) {
-      const Value& key = map.MapKey(i);
-      const Value& value = map.MapVal(i);
-      if (key == Kw("db/id")) continue;
+    std::span<const Value> entries = map.Items();  // k0 v0 k1 v1 ...
+    for (size_t i = 0; i + 1 < entries.size(); i += 2) {
+      const Value& key = entries[i];
+      const Value& value = entries[i + 1];
+      if (key == db_id) continue;
       if (!key.is_keyword()) {
         BadForm(form, fmt::format("Map keys are attributes; {} is not a keyword", PrintEdn(key)));
       }
@@ -243,13 +262,13 @@ class Expander {
 
   // The values a map entry asserts: the elements of a collection for a
   // cardinality-many attribute (a tuple attribute's own vector is one
-  // value), else the one value.
-  static std::vector<Value> Elements(const Attribute& attr, const Value& value) {
+  // value), else the one value; views of `value`.
+  static std::span<const Value> Elements(const Attribute& attr, const Value& value) {
     bool collection = attr.many && (value.is_set() || value.is_sequential()) &&
                       !(attr.type == ValueType::kTuple && value.is_sequential() &&
                         (value.Count() == 0 || !value.Items()[0].is_sequential()));
-    if (collection) return {value.Items().begin(), value.Items().end()};
-    return {value};
+    if (collection) return value.Items();
+    return {&value, 1};
   }
 
   // A nested map under a ref attribute: allowed under a component
@@ -416,6 +435,7 @@ class Expander {
   EntityId tx_;
   Expansion out_;
   int64_t next_generated_ = 0;
+  absl::flat_hash_map<std::string, int32_t> tempid_slots_;  // tempid -> slot
 };
 
 }  // namespace

@@ -26,22 +26,20 @@ Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
                 Value::Keyword("db.error", "unique-conflict"), std::move(data));
 }
 
-// A hashable key for tempids: generated ones by number, named by name.
-struct TempKey {
-  bool generated;
-  int64_t number;
-  std::string name;
-  friend bool operator==(const TempKey&, const TempKey&) = default;
+// A fact (e, a, v) as a hashable key, its value viewed (it must outlive
+// the key).
+struct FactRef {
+  EntityId e;
+  EntityId a;
+  const Value* v;
+  friend bool operator==(const FactRef& x, const FactRef& y) {
+    return x.e == y.e && x.a == y.a && *x.v == *y.v;
+  }
   template <typename H>
-  friend H AbslHashValue(H h, const TempKey& k) {
-    return H::combine(std::move(h), k.generated, k.number, k.name);
+  friend H AbslHashValue(H h, const FactRef& k) {
+    return H::combine(std::move(h), k.e, k.a, k.v->Hash());
   }
 };
-
-TempKey KeyOf(const EntityRef& r) {
-  return r.kind == EntityRef::Kind::kGenerated ? TempKey{true, r.id, {}}
-                                               : TempKey{false, 0, r.tempid};
-}
 
 // A fact (e, a, v) as a hashable key.
 struct FactKey {
@@ -68,7 +66,7 @@ class Transaction {
     Expansion expansion = ExpandTxData(db_, tx_data, tx_);
     ResolveTempids(&expansion);
     std::vector<Datom> ops = Concrete(expansion);
-    for (const auto& [e, form] : expansion.retract_entities) RetractEntity(e, form, &ops);
+    for (const auto& target : expansion.retract_entities) RetractEntity(target.first, &ops);
     std::vector<Datom> datoms = Apply(ops);
     AddComposites(&datoms);
     CheckUnique(datoms);
@@ -84,6 +82,9 @@ class Transaction {
   // already has becomes that entity, also when the value is itself a tempid
   // that upserts; repeat until nothing changes.
   void ResolveTempids(Expansion* x) {
+    const auto slots = static_cast<size_t>(x->tempid_slots);
+    resolved_.assign(slots, kUnresolved);
+    parent_.assign(slots, -1);
     bool changed = true;
     while (changed) {
       changed = false;
@@ -94,40 +95,43 @@ class Transaction {
         std::optional<Value> v = CurrentValueOf(op);
         if (!v) continue;
         std::optional<EntityId> existing = FindUnique(attr->id, *v);
-        if (!existing) continue;
-        TempKey key = KeyOf(op.e);
-        auto it = resolved_.find(key);
-        if (it == resolved_.end()) {
-          resolved_.emplace(key, *existing);
+        if (!existing) {
+          unheld_.insert(FactKey{0, attr->id, std::move(*v)});
+          continue;
+        }
+        EntityId& resolved = resolved_[op.e.slot];
+        if (resolved == kUnresolved) {
+          resolved = *existing;
           if (op.e.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(op.e.tempid, *existing);
           changed = true;
-        } else if (it->second != *existing) {
-          ThrowConflictingUpsert(op, it->second, *existing);
+        } else if (resolved != *existing) {
+          ThrowConflictingUpsert(op, resolved, *existing);
         }
       }
     }
     // Tempids claiming one new :db.unique/identity value are one entity
     // (tx-data is a set of facts); union them before allocating.
-    absl::flat_hash_map<FactKey, TempKey> claims;  // (0, a, v) -> first claimant
+    absl::flat_hash_map<FactKey, int32_t> claims;  // (0, a, v) -> first claimant's slot
     for (const Op& op : x->ops) {
-      if (!op.added || !op.e.is_tempid() || resolved_.contains(KeyOf(op.e))) continue;
+      if (!op.added || !op.e.is_tempid() || resolved_[op.e.slot] != kUnresolved) continue;
       const Attribute* attr = schema_.Find(op.a);
       if (attr == nullptr || attr->unique != Unique::kIdentity) continue;
       std::optional<Value> v = CurrentValueOf(op);
       if (!v) continue;
-      auto [it, fresh] = claims.emplace(FactKey{0, op.a, *v}, KeyOf(op.e));
-      if (!fresh) Union(it->second, KeyOf(op.e));
+      auto [it, fresh] = claims.emplace(FactKey{0, op.a, *v}, op.e.slot);
+      if (!fresh) Union(it->second, op.e.slot);
     }
     // Every other tempid that names an entity gets a new id, in order of
     // first appearance.
+    schema_tempids_.assign(slots, false);
     for (const Op& op : x->ops) {
-      if (op.e.is_tempid() && op.a == sys::kValueType) schema_tempids_.insert(KeyOf(op.e));
+      if (op.e.is_tempid() && op.a == sys::kValueType) schema_tempids_[op.e.slot] = true;
     }
     for (const Op& op : x->ops) {
       if (op.e.is_tempid()) Allocate(op.e);
     }
     for (const auto& [e, spec] : x->ensures) {
-      if (e.is_tempid() && !resolved_.contains(KeyOf(e))) {
+      if (e.is_tempid() && resolved_[e.slot] == kUnresolved) {
         ThrowTempidOnlyValue(e, Value());
       }
     }
@@ -137,9 +141,9 @@ class Transaction {
   std::optional<Value> CurrentValueOf(const Op& op) const {
     if (!op.v_is_ref) return op.v;
     if (!op.v_ref.is_tempid()) return Value::Ref(op.v_ref.id);
-    auto it = resolved_.find(KeyOf(op.v_ref));
-    if (it == resolved_.end()) return std::nullopt;
-    return Value::Ref(it->second);
+    EntityId resolved = resolved_[op.v_ref.slot];
+    if (resolved == kUnresolved) return std::nullopt;
+    return Value::Ref(resolved);
   }
 
   std::optional<EntityId> FindUnique(EntityId a, const Value& v) const {
@@ -151,40 +155,37 @@ class Transaction {
   // A new id for a tempid: attributes (entities given a :db/valueType) in
   // :db.part/db as Datomic installs them, everything else in :db.part/user.
   void Allocate(const EntityRef& ref) {
-    TempKey key = KeyOf(ref);
-    if (resolved_.contains(key)) return;
-    TempKey root = Find(key);
-    auto shared = resolved_.find(root);
-    EntityId id;
-    if (shared != resolved_.end()) {
-      id = shared->second;
-    } else {
-      int64_t partition = schema_tempids_.contains(key) ? kPartDb : kPartUser;
+    const int32_t slot = ref.slot;
+    if (resolved_[slot] != kUnresolved) return;
+    const int32_t root = Find(slot);
+    EntityId id = resolved_[root];
+    if (id == kUnresolved) {
+      int64_t partition = schema_tempids_[slot] ? kPartDb : kPartUser;
       id = MakeEntityId(partition, next_counter_++);
-      resolved_.emplace(root, id);
+      resolved_[root] = id;
     }
-    resolved_.emplace(key, id);
+    resolved_[slot] = id;
     if (ref.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(ref.tempid, id);
   }
 
-  // Union-find over tempids that must be one entity.
-  TempKey Find(const TempKey& key) {
-    auto it = parent_.find(key);
-    if (it == parent_.end()) return key;
-    TempKey root = Find(it->second);
-    it->second = root;
+  // Union-find over tempids (slots) that must be one entity.
+  int32_t Find(int32_t slot) {
+    int32_t parent = parent_[slot];
+    if (parent < 0) return slot;
+    int32_t root = Find(parent);
+    parent_[slot] = root;
     return root;
   }
-  void Union(const TempKey& a, const TempKey& b) {
-    TempKey ra = Find(a), rb = Find(b);
-    if (!(ra == rb)) parent_.emplace(rb, ra);
+  void Union(int32_t a, int32_t b) {
+    int32_t ra = Find(a), rb = Find(b);
+    if (ra != rb) parent_[rb] = ra;
   }
 
   EntityId Resolve(const EntityRef& ref, const Value& form) const {
     if (!ref.is_tempid()) return ref.id;
-    auto it = resolved_.find(KeyOf(ref));
-    if (it == resolved_.end()) ThrowTempidOnlyValue(ref, form);
-    return it->second;
+    EntityId resolved = resolved_[ref.slot];
+    if (resolved == kUnresolved) ThrowTempidOnlyValue(ref, form);
+    return resolved;
   }
 
   [[noreturn]] static void ThrowTempidOnlyValue(const EntityRef& ref, const Value& form) {
@@ -209,7 +210,6 @@ class Transaction {
   std::vector<Datom> Concrete(const Expansion& x) {
     std::vector<Datom> out;
     out.reserve(x.ops.size());
-    forms_.reserve(x.ops.size());
     for (const Op& op : x.ops) {
       Datom d;
       d.e = Resolve(op.e, op.form);
@@ -218,7 +218,6 @@ class Transaction {
       d.tx = tx_;
       d.added = op.added;
       out.push_back(std::move(d));
-      forms_.push_back(op.form);
     }
     for (const auto& [e, spec] : x.ensures) ensures_.emplace_back(Resolve(e, Value()), spec);
     return out;
@@ -228,7 +227,7 @@ class Transaction {
 
   // Every current datom of the entity, every reference to it, and its
   // components, recursively.
-  void RetractEntity(EntityId e, const Value& form, std::vector<Datom>* ops) {
+  void RetractEntity(EntityId e, std::vector<Datom>* ops) {
     absl::flat_hash_set<EntityId> visited;
     std::vector<EntityId> pending = {e};
     while (!pending.empty()) {
@@ -238,14 +237,12 @@ class Transaction {
       DatomIterator own = db_.Datoms(Index::kEavt, {Value::Long(cur)});
       while (const Datom* d = own.Next()) {
         ops->push_back(Datom{d->e, d->a, d->v, tx_, false});
-        forms_.push_back(form);
         const Attribute* attr = schema_.Find(d->a);
         if (attr != nullptr && attr->is_component) pending.push_back(d->v.AsLong());
       }
       DatomIterator refs = db_.Datoms(Index::kVaet, {Value::Long(cur)});
       while (const Datom* d = refs.Next()) {
         ops->push_back(Datom{d->e, d->a, d->v, tx_, false});
-        forms_.push_back(form);
       }
     }
   }
@@ -272,30 +269,49 @@ class Transaction {
   // duplicates and redundant datoms, reject conflicting pairs, and retract
   // the replaced value of a cardinality-one attribute.
   std::vector<Datom> Apply(const std::vector<Datom>& ops) {
-    absl::flat_hash_map<FactKey, size_t> seen;  // fact -> index in ops
+    // Without retractions, an assertion of a cardinality-one attribute
+    // needs no fact key: another assertion of its (e, a) is the same op
+    // again (the same value) or a conflict.
+    const bool retracts =
+        std::any_of(ops.begin(), ops.end(), [](const Datom& d) { return !d.added; });
+    absl::flat_hash_map<FactRef, size_t> seen;  // fact -> index in ops
     std::vector<size_t> order;
+    order.reserve(ops.size());
     // (e, a) of cardinality one -> the asserted op.
     absl::flat_hash_map<std::pair<EntityId, EntityId>, size_t> card_one;
+    card_one.reserve(ops.size());
     for (size_t i = 0; i < ops.size(); ++i) {
       const Datom& d = ops[i];
-      FactKey key{d.e, d.a, d.v};
-      auto [it, inserted] = seen.emplace(key, i);
+      const Attribute* attr = schema_.Find(d.a);
+      const bool one = d.added && attr != nullptr && !attr->many;
+      if (one && !retracts) {
+        auto [c, fresh] = card_one.emplace(std::make_pair(d.e, d.a), i);
+        if (!fresh) {
+          if (!(ops[c->second].v == d.v)) ThrowDatomsConflict(ops[c->second], d);
+          continue;  // the same op twice
+        }
+        order.push_back(i);
+        continue;
+      }
+      auto [it, inserted] = seen.emplace(FactRef{d.e, d.a, &d.v}, i);
       if (!inserted) {
         if (ops[it->second].added != d.added) ThrowDatomsConflict(ops[it->second], d);
         continue;  // the same op twice
       }
       order.push_back(i);
-      const Attribute* attr = schema_.Find(d.a);
-      if (d.added && attr != nullptr && !attr->many) {
+      if (one) {
         auto [c, fresh] = card_one.emplace(std::make_pair(d.e, d.a), i);
         if (!fresh) ThrowDatomsConflict(ops[c->second], d);
       }
     }
+    // An entity this transaction creates has no datoms yet: none of its
+    // facts is current, none redundant, none replaced.
     std::vector<Datom> out;
+    out.reserve(order.size());
     absl::flat_hash_set<FactKey> retracted;
     for (size_t i : order) {
       const Datom& d = ops[i];
-      if (!d.added) {
+      if (!d.added && !IsNew(d.e)) {
         if (IsCurrent(d.e, d.a, d.v)) {
           out.push_back(d);
           retracted.insert(FactKey{d.e, d.a, d.v});
@@ -305,15 +321,17 @@ class Transaction {
     for (size_t i : order) {
       const Datom& d = ops[i];
       if (!d.added) continue;
-      if (IsCurrent(d.e, d.a, d.v)) continue;  // redundant
-      const Attribute* attr = schema_.Find(d.a);
-      if (attr != nullptr && !attr->many) {
-        // The value it replaces is retracted in this transaction.
-        DatomIterator it = db_.Datoms(Index::kEavt, {Value::Long(d.e), Value::Long(d.a)});
-        while (const Datom* old = it.Next()) {
-          if (old->v == d.v) continue;
-          if (retracted.insert(FactKey{old->e, old->a, old->v}).second) {
-            out.push_back(Datom{old->e, old->a, old->v, tx_, false});
+      if (!IsNew(d.e)) {
+        if (IsCurrent(d.e, d.a, d.v)) continue;  // redundant
+        const Attribute* attr = schema_.Find(d.a);
+        if (attr != nullptr && !attr->many) {
+          // The value it replaces is retracted in this transaction.
+          DatomIterator it = db_.Datoms(Index::kEavt, {Value::Long(d.e), Value::Long(d.a)});
+          while (const Datom* old = it.Next()) {
+            if (old->v == d.v) continue;
+            if (retracted.insert(FactKey{old->e, old->a, old->v}).second) {
+              out.push_back(Datom{old->e, old->a, old->v, tx_, false});
+            }
           }
         }
       }
@@ -321,6 +339,11 @@ class Transaction {
     }
     return out;
   }
+
+  // Whether this transaction created e (Allocate). Every entity the
+  // database holds has a counter below t_, its next counter (ResolveEntity
+  // refuses any id past it), and Allocate counts up from t_ + 1.
+  bool IsNew(EntityId e) const { return CounterOf(e) > t_; }
 
   // Composite tuples: every entity whose tuple attributes change gets its
   // composite recomputed from its values after the transaction.
@@ -381,6 +404,7 @@ class Transaction {
       if (attr == nullptr || attr->unique == Unique::kNone) continue;
       auto [it, fresh] = claimed.emplace(FactKey{0, d.a, d.v}, &d);
       if (!fresh && it->second->e != d.e) ThrowUniqueConflict(d, it->second->e);
+      if (unheld_.contains(it->first)) continue;  // no holder to find
       DatomIterator holders = db_.Datoms(Index::kAvet, {Value::Long(d.a), d.v});
       while (const Datom* h = holders.Next()) {
         if (h->e != d.e && !retracted.contains(FactKey{h->e, h->a, h->v})) {
@@ -532,12 +556,18 @@ class Transaction {
   EntityId tx_;
   int64_t next_counter_;
   int64_t tx_instant_ = 0;
-  absl::flat_hash_map<TempKey, EntityId> resolved_;
-  absl::flat_hash_set<TempKey> schema_tempids_;
-  absl::flat_hash_map<TempKey, TempKey> parent_;
+  // Per tempid slot (EntityRef::slot): its entity, or kUnresolved; its
+  // parent in the union-find, or -1 for a root; whether it names an
+  // attribute.
+  static constexpr EntityId kUnresolved = -1;
+  std::vector<EntityId> resolved_;
+  std::vector<int32_t> parent_;
+  std::vector<bool> schema_tempids_;
   std::vector<std::pair<std::string, EntityId>> tempids_;
   std::vector<std::pair<EntityId, EntityId>> ensures_;
-  std::vector<Value> forms_;
+  // (a, v) of unique attributes that no entity held before the
+  // transaction, as upsert resolution found them.
+  absl::flat_hash_set<FactKey> unheld_;
 };
 
 }  // namespace
