@@ -105,8 +105,8 @@ std::string Column(std::string_view raw) {
 // One number per datom (e, a or tx), in whichever layout frames smaller:
 // deltas suit numbers that change at every datom, runs those that repeat
 // (a in AEVT and AVET, e in EAVT, tx within a transaction's entities).
-template <typename Get>
-std::string NumberColumn(std::span<const Datom> datoms, Get get) {
+template <typename Datoms, typename Get>
+std::string NumberColumn(const Datoms& datoms, Get get) {
   std::string deltas(1, static_cast<char>(kDeltas));
   std::string runs(1, static_cast<char>(kRuns));
   uint64_t previous = 0;
@@ -140,7 +140,8 @@ ValueKind KindOf(const Value& v) {
 }
 
 // The v kinds, v numbers and v values columns, appended to *out.
-void PutValueColumns(std::span<const Datom> datoms, std::string* out) {
+template <typename Datoms>
+void PutValueColumns(const Datoms& datoms, std::string* out) {
   std::string kinds;
   std::string numbers;
   std::string values;
@@ -181,7 +182,8 @@ void PutValueColumns(std::span<const Datom> datoms, std::string* out) {
 }
 
 // The seven datom columns of `datoms`, appended to *out.
-void PutDatomColumns(std::span<const Datom> datoms, std::string* out) {
+template <typename Datoms>
+void PutDatomColumns(const Datoms& datoms, std::string* out) {
   out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.e; }));
   out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.a; }));
   out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.tx; }));
@@ -502,7 +504,17 @@ Directory DecodeDirectoryColumns(const SegmentColumns& c, std::string_view what)
 
 }  // namespace
 
-std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
+namespace {
+
+// Datoms through pointers, indexed as a span of datoms is.
+struct DatomPointers {
+  std::span<const Datom* const> pointers;
+  size_t size() const { return pointers.size(); }
+  const Datom& operator[](size_t i) const { return *pointers[i]; }
+};
+
+template <typename Datoms>
+std::string EncodeLeafOf(Index index, const Datoms& datoms) {
 #ifndef NDEBUG
   for (size_t i = 0; i < datoms.size(); ++i) {
     assert(datoms[i].e >= 0 && datoms[i].a >= 0 && datoms[i].tx >= 0);
@@ -518,6 +530,16 @@ std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
   PutDatomColumns(datoms, &out);
   EndFrame(&out);
   return out;
+}
+
+}  // namespace
+
+std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
+  return EncodeLeafOf(index, datoms);
+}
+
+std::string EncodeLeaf(Index index, std::span<const Datom* const> datoms) {
+  return EncodeLeafOf(index, DatomPointers{datoms});
 }
 
 Leaf DecodeLeaf(std::string_view bytes, std::string_view what) {
