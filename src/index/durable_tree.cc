@@ -667,20 +667,40 @@ TreeRoot BuildTree(Storage* storage, Index index, DatomCursor& sorted, const Tre
   std::deque<Datom> copies;
   std::vector<const Datom*> held;
   held.reserve(std::min<size_t>(2 * leaf, 1 << 14));
+  // A stable cursor's datoms are checked just before their leaf is encoded,
+  // so that both read them while they are in the cache (fetched ahead), and
+  // none is read twice from memory; copies are checked as they are made.
+  size_t checked = 0;  // held[0, checked) are checked
+  const Datom* previous = nullptr;
+  auto check = [&](size_t end) {
+    constexpr size_t kAhead = 16;
+    for (size_t i = checked; i < end; ++i) {
+      if (i + kAhead < end) __builtin_prefetch(held[i + kAhead]);
+      if (i + kAhead / 2 < end) {
+        if (const void* boxed = held[i + kAhead / 2]->v.heap()) __builtin_prefetch(boxed);
+      }
+      CheckInput(index, "BuildTree", previous, *held[i]);
+      previous = held[i];
+    }
+    checked = end;
+  };
   std::vector<ChildRef> leaves;
   while (const Datom* d = sorted.Next()) {
     if (!stable) {
       copies.push_back(*d);
       d = &copies.back();
     }
-    CheckInput(index, "BuildTree", held.empty() ? nullptr : held.back(), *d);
     held.push_back(d);
+    if (!stable) check(held.size());
     if (held.size() == 2 * leaf) {
+      check(leaf);
       leaves.push_back(writer.WriteLeaf(std::span(held).first(leaf)));
       held.erase(held.begin(), held.begin() + static_cast<ptrdiff_t>(leaf));
+      checked -= leaf;
       if (!stable) copies.erase(copies.begin(), copies.begin() + static_cast<ptrdiff_t>(leaf));
     }
   }
+  check(held.size());
   if (held.size() > leaf) {
     size_t half = held.size() / 2;
     leaves.push_back(writer.WriteLeaf(std::span(held).first(half)));

@@ -4,8 +4,8 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <algorithm>
+#include <array>
 #include <string_view>
-#include <tuple>
 #include <utility>
 
 namespace strata::internal {
@@ -60,12 +60,8 @@ class SetCursor : public DatomCursor {
     }
     ++it_;
     // The arena holds datoms in transaction order, so a scan in any other
-    // order jumps about memory: fetch the datoms a few steps ahead, and the
-    // boxed values of nearer ones (their datoms fetched by now).
+    // order jumps about memory: fetch the datoms a few steps ahead.
     if (const Datom* const* ahead = it_.PeekInLeaf(kPrefetchDistance)) __builtin_prefetch(*ahead);
-    if (const Datom* const* near = it_.PeekInLeaf(kPrefetchDistance / 2)) {
-      if (const void* boxed = (*near)->v.heap()) __builtin_prefetch(boxed);
-    }
     return d;
   }
   bool Stable() const override { return true; }
@@ -176,7 +172,7 @@ std::vector<Keyed> ByAttribute(const std::vector<Keyed>& keyed) {
 }
 
 // The sort keys of a run whose values are all longs, all refs or all
-// instants (the same order as CmpV's); the position breaks ties.
+// instants (the same order as CmpV's), and their positions.
 struct NumberKey {
   int64_t v;
   int64_t a;
@@ -208,6 +204,34 @@ uint64_t PrefixOf(std::string_view s) {
   return p;
 }
 
+// Sorts number keys by (v, a) (by v alone when all a are equal), stably: a
+// least significant digit radix sort, one pass per byte in which the keys
+// differ (a transaction's values of one attribute share most of theirs).
+void RadixSort(std::vector<NumberKey>* keys) {
+  std::vector<NumberKey> sorted(keys->size());
+  auto by = [&](auto digit_of) {
+    uint64_t any = 0;
+    uint64_t all = ~uint64_t{0};
+    for (const NumberKey& k : *keys) {
+      any |= digit_of(k);
+      all &= digit_of(k);
+    }
+    const uint64_t differing = any ^ all;
+    for (int shift = 0; shift < 64; shift += 8) {
+      if (((differing >> shift) & 0xff) == 0) continue;
+      std::array<size_t, 257> starts{};
+      for (const NumberKey& k : *keys) ++starts[((digit_of(k) >> shift) & 0xff) + 1];
+      for (size_t b = 1; b < starts.size(); ++b) starts[b] += starts[b - 1];
+      for (const NumberKey& k : *keys) sorted[starts[(digit_of(k) >> shift) & 0xff]++] = k;
+      keys->swap(sorted);
+    }
+  };
+  // Signed order as unsigned: flip the sign bit.
+  constexpr uint64_t kSign = uint64_t{1} << 63;
+  by([](const NumberKey& k) { return static_cast<uint64_t>(k.a) ^ kSign; });
+  by([](const NumberKey& k) { return static_cast<uint64_t>(k.v) ^ kSign; });
+}
+
 // Puts [first, last) in the order of `keys` (each naming its position).
 template <typename Key>
 void Permute(Keyed* first, Keyed* last, const std::vector<Key>& keys) {
@@ -229,9 +253,7 @@ void SortByValue(Keyed* first, Keyed* last, bool with_a) {
     for (uint32_t i = 0; i < n; ++i) {
       keys[i] = NumberKey{NumberOf(first[i].d->v), with_a ? first[i].a : 0, i};
     }
-    std::sort(keys.begin(), keys.end(), [](const NumberKey& x, const NumberKey& y) {
-      return std::tie(x.v, x.a, x.i) < std::tie(y.v, y.a, y.i);
-    });
+    RadixSort(&keys);
     Permute(first, last, keys);
   } else if (type == ValueType::kString && !with_a && AllOfType(first, last, type)) {
     std::vector<StringKey> keys(n);

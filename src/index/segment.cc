@@ -147,34 +147,49 @@ void PutValueColumns(const Datoms& datoms, std::string* out) {
   std::string values;
   kinds.reserve(datoms.size());
   std::array<uint64_t, kInstantKind + 1> last{};
-  // A value's kind and payload: equal keys mean identical values, down to
+  // A value repeats the previous one when their kinds and payloads (number,
+  // or encoding) are equal: equal encodings mean identical values, down to
   // the types inside a tuple (a ref and a long are equal Values, yet each
-  // must come back as itself), so only then is a value a repeat.
-  std::string key;
-  std::string previous_key;
+  // must come back as itself). Two strings are compared as they are.
+  const Value* previous = nullptr;
+  ValueKind previous_kind = kValue;
+  uint64_t previous_number = 0;
+  size_t previous_at = 0;  // a kValue's encoding: values[previous_at, end)
   for (size_t i = 0; i < datoms.size(); ++i) {
     const Value& v = datoms[i].v;
-    ValueKind kind = KindOf(v);
-    uint64_t number = 0;
-    key.assign(1, static_cast<char>(kind));
-    if (kind == kValue) {
-      EncodeValue(v, &key);
-    } else {
-      number = static_cast<uint64_t>(kind == kInstantKind ? v.AsInstant() : v.AsLong());
-      PutVarint(number, &key);
+    const ValueKind kind = KindOf(v);
+    const bool after_same_kind = previous != nullptr && previous_kind == kind;
+    if (kind != kValue) {
+      const auto number = static_cast<uint64_t>(kind == kInstantKind ? v.AsInstant() : v.AsLong());
+      if (after_same_kind && previous_number == number) {
+        kinds.push_back(static_cast<char>(kRepeat));
+        continue;
+      }
+      kinds.push_back(static_cast<char>(kind));
+      PutVarint(Delta(number, last[kind]), &numbers);
+      last[kind] = number;
+      previous = &v;
+      previous_kind = kind;
+      previous_number = number;
+      continue;
     }
-    if (i > 0 && key == previous_key) {
+    if (after_same_kind && v.is_string() && previous->is_string() &&
+        v.AsString() == previous->AsString()) {
+      kinds.push_back(static_cast<char>(kRepeat));
+      continue;
+    }
+    const size_t at = values.size();
+    EncodeValue(v, &values);
+    if (after_same_kind && values.size() - at == at - previous_at &&
+        std::memcmp(values.data() + at, values.data() + previous_at, at - previous_at) == 0) {
+      values.resize(at);
       kinds.push_back(static_cast<char>(kRepeat));
       continue;
     }
     kinds.push_back(static_cast<char>(kind));
-    if (kind == kValue) {
-      values.append(key, 1);
-    } else {
-      PutVarint(Delta(number, last[kind]), &numbers);
-      last[kind] = number;
-    }
-    std::swap(key, previous_key);
+    previous = &v;
+    previous_kind = kind;
+    previous_at = at;
   }
   out->append(Column(kinds));
   out->append(Column(numbers));
