@@ -113,7 +113,8 @@ class Expander {
   EntityRef ResolveEntity(const Value& id, const Value& form, bool allow_tempid = true) {
     EntityRef ref;
     if (id.is_string() || (id.is_integer() && id.AsLong() < 0)) {
-      std::string name = id.is_string() ? std::string(id.AsString()) : std::to_string(id.AsLong());
+      std::string number = id.is_string() ? std::string() : std::to_string(id.AsLong());
+      std::string_view name = id.is_string() ? id.AsString() : std::string_view(number);
       if (name == "datomic.tx") {
         ref.id = tx_;
         out_.names_tx = true;
@@ -123,10 +124,9 @@ class Expander {
         BadForm(form,
                 fmt::format("Tempid {} cannot be used here: the entity must exist", PrintEdn(id)));
       ref.kind = EntityRef::Kind::kTempid;
-      auto [slot, fresh] = tempid_slots_.try_emplace(name, out_.tempid_slots);
-      if (fresh) ++out_.tempid_slots;
+      auto [slot, fresh] = tempid_slots_.try_emplace(std::string(name), out_.tempid_slots);
+      if (fresh) NewSlot(name);
       ref.slot = slot->second;
-      ref.tempid = std::move(name);
       return ref;
     }
     if (id.is_integer()) {
@@ -158,8 +158,13 @@ class Expander {
     EntityRef ref;
     ref.kind = EntityRef::Kind::kGenerated;
     ref.id = next_generated_++;
-    ref.slot = out_.tempid_slots++;
+    ref.slot = NewSlot("");
     return ref;
+  }
+
+  int32_t NewSlot(std::string_view name) {
+    out_.tempid_names.emplace_back(name);
+    return out_.tempid_slots++;
   }
 
   const Attribute& ResolveAttribute(const Value& a, const Value& form) {

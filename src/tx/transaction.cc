@@ -64,10 +64,11 @@ class Transaction {
 
   TxResult Run(const Value& tx_data) {
     Expansion expansion = ExpandTxData(db_, tx_data, tx_);
+    tempid_names_ = &expansion.tempid_names;
     ResolveTempids(&expansion);
-    std::vector<Datom> ops = Concrete(expansion);
+    std::vector<Datom> ops = Concrete(&expansion);
     for (const auto& target : expansion.retract_entities) RetractEntity(target.first, &ops);
-    std::vector<Datom> datoms = Apply(ops);
+    std::vector<Datom> datoms = Apply(&ops);
     AddComposites(&datoms);
     CheckUnique(datoms);
     AddTxInstant(&datoms);
@@ -102,7 +103,7 @@ class Transaction {
         EntityId& resolved = resolved_[op.e.slot];
         if (resolved == kUnresolved) {
           resolved = *existing;
-          if (op.e.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(op.e.tempid, *existing);
+          if (op.e.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(Name(op.e), *existing);
           changed = true;
         } else if (resolved != *existing) {
           ThrowConflictingUpsert(op, resolved, *existing);
@@ -165,7 +166,7 @@ class Transaction {
       resolved_[root] = id;
     }
     resolved_[slot] = id;
-    if (ref.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(ref.tempid, id);
+    if (ref.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(Name(ref), id);
   }
 
   // Union-find over tempids (slots) that must be one entity.
@@ -188,38 +189,41 @@ class Transaction {
     return resolved;
   }
 
-  [[noreturn]] static void ThrowTempidOnlyValue(const EntityRef& ref, const Value& form) {
+  // A tempid's name from the tx-data.
+  const std::string& Name(const EntityRef& ref) const { return (*tempid_names_)[ref.slot]; }
+
+  [[noreturn]] void ThrowTempidOnlyValue(const EntityRef& ref, const Value& form) const {
     ThrowIncorrect("tempid-not-an-entity",
                    fmt::format("Tempid \"{}\" is used only as a value: give it at least one "
                                "attribute, or use an existing entity",
-                               ref.tempid),
-                   Value::Map({{Kw("tempid"), Value::String(ref.tempid)}, {Kw("form"), form}}));
+                               Name(ref)),
+                   Value::Map({{Kw("tempid"), Value::String(Name(ref))}, {Kw("form"), form}}));
   }
 
   [[noreturn]] void ThrowConflictingUpsert(const Op& op, EntityId first, EntityId second) const {
     ThrowUniqueConflictAnomaly(
         fmt::format("Tempid {} upserts to two entities, {} and {}, through {}",
-                    op.e.kind == EntityRef::Kind::kTempid ? "\"" + op.e.tempid + "\""
+                    op.e.kind == EntityRef::Kind::kTempid ? "\"" + Name(op.e) + "\""
                                                           : std::string("of a map"),
                     first, second, AttrName(schema_, op.a)),
         Value::Map({{Kw("entities"), Value::Vector({Value::Long(first), Value::Long(second)})},
                     {Kw("form"), op.form}}));
   }
 
-  // The ops with every entity resolved.
-  std::vector<Datom> Concrete(const Expansion& x) {
+  // The ops with every entity resolved (their values moved out).
+  std::vector<Datom> Concrete(Expansion* x) {
     std::vector<Datom> out;
-    out.reserve(x.ops.size());
-    for (const Op& op : x.ops) {
+    out.reserve(x->ops.size());
+    for (Op& op : x->ops) {
       Datom d;
       d.e = Resolve(op.e, op.form);
       d.a = op.a;
-      d.v = op.v_is_ref ? Value::Ref(Resolve(op.v_ref, op.form)) : op.v;
+      d.v = op.v_is_ref ? Value::Ref(Resolve(op.v_ref, op.form)) : std::move(op.v);
       d.tx = tx_;
       d.added = op.added;
       out.push_back(std::move(d));
     }
-    for (const auto& [e, spec] : x.ensures) ensures_.emplace_back(Resolve(e, Value()), spec);
+    for (const auto& [e, spec] : x->ensures) ensures_.emplace_back(Resolve(e, Value()), spec);
     return out;
   }
 
@@ -267,8 +271,10 @@ class Transaction {
 
   // Datomic's semantics over the resolved ops, whatever their order: drop
   // duplicates and redundant datoms, reject conflicting pairs, and retract
-  // the replaced value of a cardinality-one attribute.
-  std::vector<Datom> Apply(const std::vector<Datom>& ops) {
+  // the replaced value of a cardinality-one attribute. The datoms kept are
+  // moved out of *ops.
+  std::vector<Datom> Apply(std::vector<Datom>* ops_in) {
+    std::vector<Datom>& ops = *ops_in;
     // Without retractions, an assertion of a cardinality-one attribute
     // needs no fact key: another assertion of its (e, a) is the same op
     // again (the same value) or a conflict.
@@ -307,19 +313,19 @@ class Transaction {
     // An entity this transaction creates has no datoms yet: none of its
     // facts is current, none redundant, none replaced.
     std::vector<Datom> out;
-    out.reserve(order.size());
+    out.reserve(order.size() + 1);  // and :db/txInstant's
     absl::flat_hash_set<FactKey> retracted;
     for (size_t i : order) {
-      const Datom& d = ops[i];
+      Datom& d = ops[i];
       if (!d.added && !IsNew(d.e)) {
         if (IsCurrent(d.e, d.a, d.v)) {
-          out.push_back(d);
           retracted.insert(FactKey{d.e, d.a, d.v});
+          out.push_back(std::move(d));
         }
       }
     }
     for (size_t i : order) {
-      const Datom& d = ops[i];
+      Datom& d = ops[i];
       if (!d.added) continue;
       if (!IsNew(d.e)) {
         if (IsCurrent(d.e, d.a, d.v)) continue;  // redundant
@@ -335,7 +341,7 @@ class Transaction {
           }
         }
       }
-      out.push_back(d);
+      out.push_back(std::move(d));
     }
     return out;
   }
@@ -563,6 +569,7 @@ class Transaction {
   std::vector<EntityId> resolved_;
   std::vector<int32_t> parent_;
   std::vector<bool> schema_tempids_;
+  const std::vector<std::string>* tempid_names_ = nullptr;  // the expansion's
   std::vector<std::pair<std::string, EntityId>> tempids_;
   std::vector<std::pair<EntityId, EntityId>> ensures_;
   // (a, v) of unique attributes that no entity held before the

@@ -19,9 +19,8 @@ namespace strata::internal {
 struct EntityRef {
   enum class Kind : uint8_t { kId, kTempid, kGenerated };
   Kind kind = Kind::kId;
-  EntityId id = 0;     // kId: the entity; kGenerated: its number
-  std::string tempid;  // kTempid
-  int32_t slot = -1;   // kTempid and kGenerated: the tempid's slot
+  int32_t slot = -1;  // kTempid and kGenerated: the tempid's slot
+  EntityId id = 0;    // kId: the entity; kGenerated: its number
 
   bool is_tempid() const { return kind != Kind::kId; }
   friend bool operator==(const EntityRef&, const EntityRef&) = default;
@@ -48,8 +47,10 @@ struct Expansion {
   std::vector<std::pair<EntityRef, EntityId>> ensures;
   // Whether the tx-data named the transaction as "datomic.tx".
   bool names_tx = false;
-  // The number of distinct tempids (EntityRef::slot is below it).
+  // The number of distinct tempids (EntityRef::slot is below it), and each
+  // one's name ("" for a generated one).
   int32_t tempid_slots = 0;
+  std::vector<std::string> tempid_names;
 };
 
 // Expands tx-data forms against the database before the transaction.
