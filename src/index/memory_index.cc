@@ -178,13 +178,30 @@ struct NumberKey {
   int64_t a;
   uint32_t i;
 };
-// A run of strings: the first 8 bytes, zero-padded and big-endian, order
-// strings as their bytes do whenever they differ.
+// A run of strings: the first 16 bytes, zero-padded, as two big-endian
+// numbers, order strings as their bytes do whenever they differ, and two
+// strings of up to 16 bytes with equal prefixes differ only in length.
 struct StringKey {
-  uint64_t prefix;
+  uint64_t high;
+  uint64_t low;
   std::string_view s;
   uint32_t i;
 };
+
+// StringKey's order, then the positions'.
+bool StringKeyLess(const StringKey& x, const StringKey& y) {
+  if (x.high != y.high) return x.high < y.high;
+  if (x.low != y.low) return x.low < y.low;
+  constexpr size_t kHeld = 16;
+  if (x.s.size() > kHeld || y.s.size() > kHeld) {
+    int c =
+        x.s.substr(std::min(kHeld, x.s.size())).compare(y.s.substr(std::min(kHeld, y.s.size())));
+    if (c != 0) return c < 0;
+  } else if (x.s.size() != y.s.size()) {
+    return x.s.size() < y.s.size();
+  }
+  return x.i < y.i;
+}
 
 bool AllOfType(const Keyed* first, const Keyed* last, ValueType type) {
   return std::all_of(first, last, [type](const Keyed& k) { return k.d->v.type() == type; });
@@ -259,13 +276,9 @@ void SortByValue(Keyed* first, Keyed* last, bool with_a) {
     std::vector<StringKey> keys(n);
     for (uint32_t i = 0; i < n; ++i) {
       std::string_view s = first[i].d->v.AsString();
-      keys[i] = StringKey{PrefixOf(s), s, i};
+      keys[i] = StringKey{PrefixOf(s), PrefixOf(s.substr(std::min<size_t>(8, s.size()))), s, i};
     }
-    std::sort(keys.begin(), keys.end(), [](const StringKey& x, const StringKey& y) {
-      if (x.prefix != y.prefix) return x.prefix < y.prefix;
-      int c = x.s.compare(y.s);
-      return c != 0 ? c < 0 : x.i < y.i;
-    });
+    std::sort(keys.begin(), keys.end(), StringKeyLess);
     Permute(first, last, keys);
   } else {
     std::stable_sort(first, last, less);

@@ -97,7 +97,7 @@ class Transaction {
         if (!v) continue;
         std::optional<EntityId> existing = FindUnique(attr->id, *v);
         if (!existing) {
-          unheld_.insert(FactKey{0, attr->id, std::move(*v)});
+          claims_[FactKey{0, attr->id, std::move(*v)}].unheld = true;
           continue;
         }
         EntityId& resolved = resolved_[op.e.slot];
@@ -403,14 +403,17 @@ class Transaction {
     for (const Datom& d : datoms) {
       if (!d.added) retracted.insert(FactKey{d.e, d.a, d.v});
     }
-    absl::flat_hash_map<FactKey, const Datom*> claimed;  // (0, a, v) -> datom
     for (const Datom& d : datoms) {
       if (!d.added) continue;
       const Attribute* attr = schema_.Find(d.a);
       if (attr == nullptr || attr->unique == Unique::kNone) continue;
-      auto [it, fresh] = claimed.emplace(FactKey{0, d.a, d.v}, &d);
-      if (!fresh && it->second->e != d.e) ThrowUniqueConflict(d, it->second->e);
-      if (unheld_.contains(it->first)) continue;  // no holder to find
+      UniqueClaim& claim = claims_[FactKey{0, d.a, d.v}];
+      if (claim.claimant == nullptr) {
+        claim.claimant = &d;
+      } else if (claim.claimant->e != d.e) {
+        ThrowUniqueConflict(d, claim.claimant->e);
+      }
+      if (claim.unheld) continue;  // no holder to find
       DatomIterator holders = db_.Datoms(Index::kAvet, {Value::Long(d.a), d.v});
       while (const Datom* h = holders.Next()) {
         if (h->e != d.e && !retracted.contains(FactKey{h->e, h->a, h->v})) {
@@ -572,9 +575,14 @@ class Transaction {
   const std::vector<std::string>* tempid_names_ = nullptr;  // the expansion's
   std::vector<std::pair<std::string, EntityId>> tempids_;
   std::vector<std::pair<EntityId, EntityId>> ensures_;
-  // (a, v) of unique attributes that no entity held before the
-  // transaction, as upsert resolution found them.
-  absl::flat_hash_set<FactKey> unheld_;
+  // Per value (0, a, v) of a unique attribute: the first datom of the
+  // transaction asserting it, and whether upsert resolution found that no
+  // entity held it before the transaction.
+  struct UniqueClaim {
+    const Datom* claimant = nullptr;
+    bool unheld = false;
+  };
+  absl::flat_hash_map<FactKey, UniqueClaim> claims_;
 };
 
 }  // namespace
