@@ -147,12 +147,18 @@ std::vector<Keyed> SortedEavt(const std::vector<const Datom*>& datoms) {
   for (size_t i = 0; i < keyed.size();) {
     size_t j = i + 1;
     while (j < keyed.size() && keyed[j].e == keyed[i].e) ++j;
-    if (j - i > 1)
+    if (j - i > 1) {
       std::sort(keyed.begin() + static_cast<ptrdiff_t>(i),
                 keyed.begin() + static_cast<ptrdiff_t>(j), less);
+    }
     i = j;
   }
   SortRuns(&keyed, less);
+  // A datom given twice is added once, as by one Insert after another.
+  auto same = [](const Keyed& x, const Keyed& y) {
+    return x.e == y.e && x.a == y.a && CompareIn<Index::kEavt>(*x.d, *y.d) == 0;
+  };
+  keyed.erase(std::unique(keyed.begin(), keyed.end(), same), keyed.end());
   return keyed;
 }
 

@@ -97,7 +97,7 @@ class Transaction {
         if (!v) continue;
         std::optional<EntityId> existing = FindUnique(attr->id, *v);
         if (!existing) {
-          claims_[FactKey{0, attr->id, std::move(*v)}].unheld = true;
+          unique_claims_[FactKey{0, attr->id, std::move(*v)}].unheld = true;
           continue;
         }
         EntityId& resolved = resolved_[op.e.slot];
@@ -407,7 +407,7 @@ class Transaction {
       if (!d.added) continue;
       const Attribute* attr = schema_.Find(d.a);
       if (attr == nullptr || attr->unique == Unique::kNone) continue;
-      UniqueClaim& claim = claims_[FactKey{0, d.a, d.v}];
+      UniqueClaim& claim = unique_claims_[FactKey{0, d.a, d.v}];
       if (claim.claimant == nullptr) {
         claim.claimant = &d;
       } else if (claim.claimant->e != d.e) {
@@ -582,7 +582,7 @@ class Transaction {
     const Datom* claimant = nullptr;
     bool unheld = false;
   };
-  absl::flat_hash_map<FactKey, UniqueClaim> claims_;
+  absl::flat_hash_map<FactKey, UniqueClaim> unique_claims_;
 };
 
 }  // namespace
