@@ -319,6 +319,24 @@ Ordered Order(const std::vector<const Datom*>& all, const std::vector<const Dato
   return o;
 }
 
+// Up to this many changes to a part are sorted and made one by one: the
+// batch's bookkeeping would cost more than it saves.
+constexpr size_t kFewChanges = 32;
+
+template <Index kIndex, typename Builder>
+void EditEach(Builder* builder, std::vector<const Datom*> datoms, bool insert) {
+  DatomOrder<kIndex> order;
+  std::sort(datoms.begin(), datoms.end(),
+            [&order](const Datom* x, const Datom* y) { return order(x, y) < 0; });
+  for (const Datom* d : datoms) {
+    if (insert) {
+      builder->Insert(d);
+    } else {
+      builder->Erase(d);
+    }
+  }
+}
+
 }  // namespace
 
 MemoryIndex MemoryIndex::With(const std::vector<Datom>& datoms, const Schema& schema) const {
@@ -356,25 +374,38 @@ MemoryIndex MemoryIndex::With(const std::vector<Datom>& datoms, const Schema& sc
   }
   MemoryIndex next;
   next.arena_ = arena_;
-  // Erasures one by one, in each index's order (clustered edits copy fewer
-  // nodes); insertions as one sorted batch per set.
+  // Each set's edits in its order (clustered edits copy fewer nodes):
+  // erasures one by one; insertions one by one for a few, else as one
+  // sorted batch.
   auto apply = [](const Parts& base, const Changes& in, const Changes* out) {
     Set<Index::kEavt>::Builder eavt(base.eavt);
     Set<Index::kAevt>::Builder aevt(base.aevt);
     Set<Index::kAvet>::Builder avet(base.avet);
     Set<Index::kVaet>::Builder vaet(base.vaet);
-    if (out != nullptr && !out->all.empty()) {
+    if (out != nullptr && out->all.size() <= kFewChanges) {
+      EditEach<Index::kEavt>(&eavt, out->all, /*insert=*/false);
+      EditEach<Index::kAevt>(&aevt, out->all, /*insert=*/false);
+      EditEach<Index::kAvet>(&avet, out->all, /*insert=*/false);
+      EditEach<Index::kVaet>(&vaet, out->refs, /*insert=*/false);
+    } else if (out != nullptr) {
       Ordered gone = Order(out->all, out->refs);
       for (const Datom* d : gone.eavt) eavt.Erase(d);
       for (const Datom* d : gone.aevt) aevt.Erase(d);
       for (const Datom* d : gone.avet) avet.Erase(d);
       for (const Datom* d : gone.vaet) vaet.Erase(d);
     }
-    Ordered added = Order(in.all, in.refs);
-    eavt.InsertSorted(added.eavt);
-    aevt.InsertSorted(added.aevt);
-    avet.InsertSorted(added.avet);
-    vaet.InsertSorted(added.vaet);
+    if (in.all.size() <= kFewChanges) {
+      EditEach<Index::kEavt>(&eavt, in.all, /*insert=*/true);
+      EditEach<Index::kAevt>(&aevt, in.all, /*insert=*/true);
+      EditEach<Index::kAvet>(&avet, in.all, /*insert=*/true);
+      EditEach<Index::kVaet>(&vaet, in.refs, /*insert=*/true);
+    } else {
+      Ordered added = Order(in.all, in.refs);
+      eavt.InsertSorted(added.eavt);
+      aevt.InsertSorted(added.aevt);
+      avet.InsertSorted(added.avet);
+      vaet.InsertSorted(added.vaet);
+    }
     return Parts{std::move(eavt).Build(), std::move(aevt).Build(), std::move(avet).Build(),
                  std::move(vaet).Build()};
   };
