@@ -76,6 +76,14 @@ class SetCursor : public DatomCursor {
 };
 
 template <Index kIndex, typename SetT>
+const Datom* FirstOf(const SetT& set, const DatomKey& key) {
+  KeyOrder<kIndex> kc;
+  auto it = set.LowerBound(key, kc);
+  if (it == set.end() || kc(*it, key) != 0) return nullptr;
+  return *it;
+}
+
+template <Index kIndex, typename SetT>
 int64_t CountKey(const SetT& set, const DatomKey& key) {
   if (key.n == 0) return static_cast<int64_t>(set.Size());
   KeyOrder<kIndex> kc;
@@ -447,6 +455,21 @@ int64_t MemoryIndex::Count(Index index, Part part, const DatomKey& key) const {
       return CountKey<Index::kVaet>(p.vaet, key);
   }
   return 0;
+}
+
+const Datom* MemoryIndex::First(Index index, Part part, const DatomKey& key) const {
+  const Parts& p = parts_[static_cast<int>(part)];
+  switch (index) {
+    case Index::kEavt:
+      return FirstOf<Index::kEavt>(p.eavt, key);
+    case Index::kAevt:
+      return FirstOf<Index::kAevt>(p.aevt, key);
+    case Index::kAvet:
+      return FirstOf<Index::kAvet>(p.avet, key);
+    case Index::kVaet:
+      return FirstOf<Index::kVaet>(p.vaet, key);
+  }
+  return nullptr;
 }
 
 const Datom* MemoryIndex::FindCurrent(EntityId e, EntityId a, const Value& v) const {

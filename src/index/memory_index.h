@@ -87,6 +87,9 @@ class MemoryIndex {
   int64_t Count(Index index, Part part, const DatomKey& key) const;
   // The current assertion of fact (e, a, v), or nullptr.
   const Datom* FindCurrent(EntityId e, EntityId a, const Value& v) const;
+  // The first datom of the part matching the key's leading components, or
+  // nullptr: Seek's first answer, without making a cursor.
+  const Datom* First(Index index, Part part, const DatomKey& key) const;
 
   size_t size(Part part) const { return eavt(part).Size(); }
   // Node bytes of the eight sets plus datom slots in the arena.

@@ -147,7 +147,16 @@ class Transaction {
     return Value::Ref(resolved);
   }
 
+  // The entity holding unique value v of attribute a, if any. Without a
+  // durable index the memory index's current part is the database (as
+  // OpenCurrent reads it), so it is asked directly.
   std::optional<EntityId> FindUnique(EntityId a, const Value& v) const {
+    if (!state_.durable) {
+      const Datom* d =
+          state_.index.First(Index::kAvet, Part::kCurrent, DatomKey{Datom{0, a, v}, 2});
+      if (d == nullptr) return std::nullopt;
+      return d->e;
+    }
     DatomIterator it = db_.Datoms(Index::kAvet, {Value::Long(a), v});
     if (const Datom* d = it.Next()) return d->e;
     return std::nullopt;
@@ -254,6 +263,7 @@ class Transaction {
   // ---- Semantics -------------------------------------------------------------------
 
   bool IsCurrent(EntityId e, EntityId a, const Value& v) const {
+    if (!state_.durable) return state_.index.FindCurrent(e, a, v) != nullptr;
     // Through the read interface, so every source of the index counts.
     return db_.Datoms(Index::kEavt, {Value::Long(e), Value::Long(a), v}).Next() != nullptr;
   }
