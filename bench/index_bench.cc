@@ -6,7 +6,9 @@
 //                       index, then one IndexNow into LMDB: datoms/s over
 //                       the whole, IndexNow's share, and the size on disk
 //                       (data.mdb and the blobs) per datom against the EDN
-//                       text of the same tx-data
+//                       text of the same tx-data; tx_cpu_s and index_cpu_s
+//                       are the CPU seconds of both phases (all threads),
+//                       steadier than wall time on a busy machine
 //   BM_IndexJob/N/...   the indexing job for about 100,000 new datoms on top
 //                       of the durable base: IndexNow (a new tier) alone is
 //                       timed; merge_into_base_ms is the cost of merging
@@ -51,6 +53,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -80,6 +83,14 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU seconds used by the process (every thread) so far: on a shared
+// machine a steadier measure than the wall clock.
+double CpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 const fs::path& TempRoot() { return bench::TempRoot("index"); }
@@ -171,6 +182,7 @@ struct Base {
   int64_t datoms = 0;     // EAVT current datoms (schema and tx instants too)
   int64_t tx_datoms = 0;  // datoms of every transaction's tx-data
   double tx_s = 0, index_s = 0;
+  double tx_cpu_s = 0, index_cpu_s = 0;
   double edn_bytes = 0, file_bytes = 0, blob_bytes = 0;
   int64_t blobs = 0;
   int64_t mem_datoms_indexed = 0;
@@ -192,8 +204,10 @@ Base Build(int64_t target) {
     Value schema = ReadEdn(kSchema);
     b.edn_bytes += static_cast<double>(PrintEdn(schema).size());
     auto start = Clock::now();
+    double cpu_start = CpuSeconds();
     state = internal::RunTransaction(Database(state), schema, ++now).state;
     double tx_s = Seconds(start);
+    double tx_cpu_s = CpuSeconds() - cpu_start;
     std::string edn;
     while (b.tx_datoms < target) {
       Value tx = PeopleTx(b.people, kPeoplePerTx, rng);
@@ -202,17 +216,22 @@ Base Build(int64_t target) {
       PrintEdn(tx, &edn);
       b.edn_bytes += static_cast<double>(edn.size());
       start = Clock::now();
+      cpu_start = CpuSeconds();
       internal::TxResult r = internal::RunTransaction(Database(state), tx, ++now);
       tx_s += Seconds(start);
+      tx_cpu_s += CpuSeconds() - cpu_start;
       state = std::move(r.state);
       b.tx_datoms += static_cast<int64_t>(r.tx_data.size());
       b.people += kPeoplePerTx;
     }
     b.mem_datoms_indexed = Database(state).Count(Index::kEavt);
     start = Clock::now();
+    cpu_start = CpuSeconds();
     std::shared_ptr<const DbState> indexed = IndexNow(*state, storage, cache);
     b.index_s = Seconds(start);
+    b.index_cpu_s = CpuSeconds() - cpu_start;
     b.tx_s = tx_s;
+    b.tx_cpu_s = tx_cpu_s;
     state.reset();
     b.tiers = indexed->durable->tiers;
     b.t = indexed->durable->t;
@@ -294,6 +313,8 @@ void BM_BulkLoad(benchmark::State& st) {
   st.counters["datoms_per_s"] = n / (b.tx_s + b.index_s);
   st.counters["tx_s"] = b.tx_s;
   st.counters["index_s"] = b.index_s;
+  st.counters["tx_cpu_s"] = b.tx_cpu_s;
+  st.counters["index_cpu_s"] = b.index_cpu_s;
   st.counters["index_datoms_per_s"] = n / b.index_s;
   st.counters["segments"] = static_cast<double>(b.blobs);
   st.counters["file_B/datom"] = b.file_bytes / n;

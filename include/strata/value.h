@@ -33,6 +33,7 @@
 #define STRATA_VALUE_H_
 
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -97,21 +98,52 @@ using ValuePair = std::pair<Value, Value>;
 
 class Value {
  public:
-  // nil.
+  // nil. Copies, moves and destruction are inline: only a boxed value's
+  // reference count is work.
   Value() noexcept { Clear(); }
-  Value(const Value& other) noexcept;
-  Value(Value&& other) noexcept;
-  Value& operator=(const Value& other) noexcept;
-  Value& operator=(Value&& other) noexcept;
-  ~Value();
+  Value(const Value& other) noexcept {
+    std::memcpy(raw_, other.raw_, sizeof(raw_));
+    Retain();
+  }
+  Value(Value&& other) noexcept {
+    std::memcpy(raw_, other.raw_, sizeof(raw_));
+    other.Clear();
+  }
+  Value& operator=(const Value& other) noexcept {
+    if (this != &other) {
+      other.Retain();
+      Release();
+      std::memcpy(raw_, other.raw_, sizeof(raw_));
+    }
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      Release();
+      std::memcpy(raw_, other.raw_, sizeof(raw_));
+      other.Clear();
+    }
+    return *this;
+  }
+  ~Value() {
+    if (rep() == kBoxed) ReleaseBoxed();
+  }
 
   // Construction. Each factory validates its input and throws an Anomaly
   // (category incorrect) when it cannot build the value.
   static Value Nil() { return Value(); }
   static Value Boolean(bool b);
-  static Value Long(int64_t n);
+  static Value Long(int64_t n) {
+    Value v;
+    v.SetBits(ValueType::kLong, kImmediate, static_cast<uint64_t>(n));
+    return v;
+  }
   // A reference to an entity; equal to Long(eid).
-  static Value Ref(int64_t eid);
+  static Value Ref(int64_t eid) {
+    Value v;
+    v.SetBits(ValueType::kRef, kImmediate, static_cast<uint64_t>(eid));
+    return v;
+  }
   // A big integer from decimal text (optional sign, digits).
   static Value BigInt(std::string_view decimal);
   static Value BigInt(int64_t n);
@@ -176,13 +208,25 @@ class Value {
   // assert; callers test the type first).
   bool AsBoolean() const;
   // The long, or a ref's entity id.
-  int64_t AsLong() const;
+  int64_t AsLong() const {
+    assert(is_integer());
+    return static_cast<int64_t>(bits());
+  }
   float AsFloat() const;
   double AsDouble() const;
   char32_t AsChar() const;
-  int64_t AsInstant() const;
+  int64_t AsInstant() const {
+    assert(type() == ValueType::kInstant);
+    return static_cast<int64_t>(bits());
+  }
   // String or uri text.
-  std::string_view AsString() const;
+  std::string_view AsString() const {
+    assert(is_string() || type() == ValueType::kUri);
+    if (rep() & kInlineString) {
+      return {reinterpret_cast<const char*>(raw_), static_cast<size_t>(rep() & ~kInlineString)};
+    }
+    return BoxedString();
+  }
   // A keyword or symbol's namespace ("" when none) and name, and the text
   // without the leading ':' ("ns/name").
   std::string_view Namespace() const;
@@ -223,7 +267,10 @@ class Value {
   friend int Compare(const Value& a, const Value& b);
 
   // Internal: the heap object of a boxed value, or nullptr.
-  const internal::HeapObject* heap() const;
+  const internal::HeapObject* heap() const {
+    if (rep() != kBoxed) return nullptr;
+    return reinterpret_cast<const internal::HeapObject*>(static_cast<uintptr_t>(bits()));
+  }
 
  private:
   friend struct internal::ValueAccess;
@@ -252,8 +299,21 @@ class Value {
   const internal::Interned* interned() const;
   // Takes over the caller's reference to `object`.
   static Value Boxed(ValueType type, internal::HeapObject* object);
-  void Retain() const;
-  void Release();
+  void Retain() const {
+    if (rep() == kBoxed) RetainBoxed();
+  }
+  void Release() {
+    if (rep() == kBoxed) {
+      ReleaseBoxed();
+      Clear();
+    }
+  }
+  // The reference count of a boxed value: up, and down (destroying the
+  // object with the last reference).
+  void RetainBoxed() const;
+  void ReleaseBoxed() const;
+  // A boxed string or uri's text.
+  std::string_view BoxedString() const;
 
   alignas(8) unsigned char raw_[16];
 };

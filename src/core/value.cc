@@ -291,52 +291,11 @@ void SortAndCheckUnique(SeqObject* object) {
 
 // ---- Reference counting -----------------------------------------------------
 
-Value::Value(const Value& other) noexcept {
-  std::memcpy(raw_, other.raw_, sizeof(raw_));
-  Retain();
-}
+void Value::RetainBoxed() const { heap()->refs.fetch_add(1, std::memory_order_relaxed); }
 
-Value::Value(Value&& other) noexcept {
-  std::memcpy(raw_, other.raw_, sizeof(raw_));
-  other.Clear();
-}
-
-Value& Value::operator=(const Value& other) noexcept {
-  if (this != &other) {
-    other.Retain();
-    Release();
-    std::memcpy(raw_, other.raw_, sizeof(raw_));
-  }
-  return *this;
-}
-
-Value& Value::operator=(Value&& other) noexcept {
-  if (this != &other) {
-    Release();
-    std::memcpy(raw_, other.raw_, sizeof(raw_));
-    other.Clear();
-  }
-  return *this;
-}
-
-Value::~Value() { Release(); }
-
-const internal::HeapObject* Value::heap() const {
-  if (rep() != kBoxed) return nullptr;
-  return reinterpret_cast<const HeapObject*>(static_cast<uintptr_t>(bits()));
-}
-
-void Value::Retain() const {
-  if (const HeapObject* h = heap()) h->refs.fetch_add(1, std::memory_order_relaxed);
-}
-
-void Value::Release() {
-  if (const HeapObject* h = heap()) {
-    if (h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      internal::Destroy(h);
-    }
-    Clear();
-  }
+void Value::ReleaseBoxed() const {
+  const HeapObject* h = heap();
+  if (h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) internal::Destroy(h);
 }
 
 Value Value::Boxed(ValueType type, internal::HeapObject* object) {
@@ -354,18 +313,6 @@ const internal::Interned* Value::interned() const {
 Value Value::Boolean(bool b) {
   Value v;
   v.SetBits(ValueType::kBoolean, kImmediate, b ? 1 : 0);
-  return v;
-}
-
-Value Value::Long(int64_t n) {
-  Value v;
-  v.SetBits(ValueType::kLong, kImmediate, static_cast<uint64_t>(n));
-  return v;
-}
-
-Value Value::Ref(int64_t eid) {
-  Value v;
-  v.SetBits(ValueType::kRef, kImmediate, static_cast<uint64_t>(eid));
   return v;
 }
 
@@ -615,11 +562,6 @@ bool Value::AsBoolean() const {
   return bits() != 0;
 }
 
-int64_t Value::AsLong() const {
-  assert(is_integer());
-  return static_cast<int64_t>(bits());
-}
-
 float Value::AsFloat() const {
   assert(is_float());
   auto b = static_cast<uint32_t>(bits());
@@ -641,16 +583,7 @@ char32_t Value::AsChar() const {
   return static_cast<char32_t>(bits());
 }
 
-int64_t Value::AsInstant() const {
-  assert(type() == ValueType::kInstant);
-  return static_cast<int64_t>(bits());
-}
-
-std::string_view Value::AsString() const {
-  assert(is_string() || type() == ValueType::kUri);
-  if (rep() & kInlineString) {
-    return {reinterpret_cast<const char*>(raw_), static_cast<size_t>(rep() & ~kInlineString)};
-  }
+std::string_view Value::BoxedString() const {
   return static_cast<const StringObject*>(heap())->view();
 }
 
@@ -701,6 +634,14 @@ const Value* Value::Get(const Value& key) const {
   if (!is_map()) return nullptr;
   auto* seq = static_cast<const SeqObject*>(heap());
   const Value* items = seq->items();
+  // Entity maps are small: a scan for an equal key beats a search there.
+  constexpr size_t kScan = 8;
+  if (seq->count <= kScan) {
+    for (size_t i = 0; i < seq->count; ++i) {
+      if (items[2 * i] == key) return &items[2 * i + 1];
+    }
+    return nullptr;
+  }
   size_t lo = 0, hi = seq->count;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;

@@ -71,14 +71,6 @@ void PutFixed(T x, std::string* out) {
 
 }  // namespace
 
-void PutVarint(uint64_t n, std::string* out) {
-  while (n >= 0x80) {
-    out->push_back(static_cast<char>((n & 0x7f) | 0x80));
-    n >>= 7;
-  }
-  out->push_back(static_cast<char>(n));
-}
-
 void EncodeValue(const Value& v, std::string* out) {
   switch (v.type()) {
     case ValueType::kNil:

@@ -35,7 +35,13 @@ namespace strata {
 void EncodeValue(const Value& v, std::string* out);
 
 // Appends an unsigned LEB128 varint.
-void PutVarint(uint64_t n, std::string* out);
+inline void PutVarint(uint64_t n, std::string* out) {
+  char bytes[10];
+  size_t size = 0;
+  for (; n >= 0x80; n >>= 7) bytes[size++] = static_cast<char>((n & 0x7f) | 0x80);
+  bytes[size++] = static_cast<char>(n);
+  out->append(bytes, size);
+}
 inline uint64_t ZigZag(int64_t n) {
   return (static_cast<uint64_t>(n) << 1) ^ static_cast<uint64_t>(n >> 63);
 }

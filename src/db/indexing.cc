@@ -153,8 +153,8 @@ std::shared_ptr<DbState> IndexNow(const DbState& state, std::shared_ptr<Storage>
   if (state.durable) durable->tiers = state.durable->tiers;
   Tier tier;
   for (Index index : kIndexes) {
-    tier.at(index, TierPart::kCurrent) = Build(
-        storage.get(), index, Drain(*state.index.Seek(index, Part::kCurrent, {}, false)), options);
+    tier.at(index, TierPart::kCurrent) = BuildTree(
+        storage.get(), index, *state.index.Seek(index, Part::kCurrent, {}, false), options);
     tier.at(index, TierPart::kHistory) =
         Build(storage.get(), index, ForIndex(schema, index, paired), options);
     tier.at(index, TierPart::kRetracts) =

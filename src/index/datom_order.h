@@ -30,7 +30,16 @@ inline std::string_view IndexName(Index index) {
 inline int CmpInt(int64_t x, int64_t y) { return x < y ? -1 : (x > y ? 1 : 0); }
 inline int CmpE(const Datom& x, const Datom& y) { return CmpInt(x.e, y.e); }
 inline int CmpA(const Datom& x, const Datom& y) { return CmpInt(x.a, y.a); }
-inline int CmpV(const Datom& x, const Datom& y) { return Compare(x.v, y.v); }
+// Two values of one integer type (the common case: refs, longs, instants)
+// inline; anything else through Compare. Both orders agree.
+inline int CmpV(const Datom& x, const Datom& y) {
+  ValueType t = x.v.type();
+  if (t == y.v.type()) {
+    if (t == ValueType::kLong || t == ValueType::kRef) return CmpInt(x.v.AsLong(), y.v.AsLong());
+    if (t == ValueType::kInstant) return CmpInt(x.v.AsInstant(), y.v.AsInstant());
+  }
+  return Compare(x.v, y.v);
+}
 inline int CmpTx(const Datom& x, const Datom& y) { return CmpInt(x.tx, y.tx); }
 inline int CmpAdded(const Datom& x, const Datom& y) { return CmpInt(x.added, y.added); }
 

@@ -314,28 +314,17 @@ int64_t CountNode(const SegmentSource& src, const Segment& segment, int level, c
 
 // ---- Writing
 
-// Input checks: the datoms a tree may hold.
-class InputChecker {
- public:
-  InputChecker(Index index, std::string_view what) : index_(index), what_(what) {}
-  void Check(const Datom& d) {
-    if (d.e < 0 || d.a < 0 || d.tx < 0) {
-      ThrowIncorrect("", fmt::format("{}: datom {} has a negative e, a or tx", what_, ToString(d)));
-    }
-    if (has_previous_ && CompareDatoms(index_, previous_, d) >= 0) {
-      ThrowIncorrect("", fmt::format("{}: datom {} does not follow {} in {} order", what_,
-                                     ToString(d), ToString(previous_), IndexName(index_)));
-    }
-    previous_ = d;
-    has_previous_ = true;
+// Input checks: the datoms a tree may hold, each after `previous` (null for
+// the first).
+void CheckInput(Index index, std::string_view what, const Datom* previous, const Datom& d) {
+  if (d.e < 0 || d.a < 0 || d.tx < 0) {
+    ThrowIncorrect("", fmt::format("{}: datom {} has a negative e, a or tx", what, ToString(d)));
   }
-
- private:
-  Index index_;
-  std::string_view what_;
-  Datom previous_;
-  bool has_previous_ = false;
-};
+  if (previous != nullptr && CompareDatoms(index, *previous, d) >= 0) {
+    ThrowIncorrect("", fmt::format("{}: datom {} does not follow {} in {} order", what, ToString(d),
+                                   ToString(*previous), IndexName(index)));
+  }
+}
 
 void CheckOptions(const TreeOptions& options) {
   if (options.leaf_datoms < 1 || options.fanout < 2) {
@@ -346,10 +335,9 @@ void CheckOptions(const TreeOptions& options) {
 }
 
 std::vector<Datom> Drain(DatomCursor& cursor, Index index, std::string_view what) {
-  InputChecker checker(index, what);
   std::vector<Datom> out;
   while (const Datom* d = cursor.Next()) {
-    checker.Check(*d);
+    CheckInput(index, what, out.empty() ? nullptr : &out.back(), *d);
     out.push_back(*d);
   }
   return out;
@@ -366,6 +354,14 @@ class SegmentWriter {
   ChildRef WriteLeaf(std::span<const Datom> datoms) {
     assert(!datoms.empty());
     ChildRef ref{datoms.front(), NewBlobKey(), SegmentKind::kLeaf,
+                 static_cast<int64_t>(datoms.size())};
+    ++stats_->leaves_written;
+    Add(ref.id, EncodeLeaf(index_, datoms));
+    return ref;
+  }
+  ChildRef WriteLeaf(std::span<const Datom* const> datoms) {
+    assert(!datoms.empty());
+    ChildRef ref{*datoms.front(), NewBlobKey(), SegmentKind::kLeaf,
                  static_cast<int64_t>(datoms.size())};
     ++stats_->leaves_written;
     Add(ref.id, EncodeLeaf(index_, datoms));
@@ -663,25 +659,54 @@ TreeRoot BuildTree(Storage* storage, Index index, DatomCursor& sorted, const Tre
   CheckOptions(options);
   TreeStats local;
   SegmentWriter writer(storage, index, options, stats != nullptr ? stats : &local);
-  InputChecker checker(index, "BuildTree");
   const size_t leaf = options.leaf_datoms;
-  std::vector<Datom> buffer;
+  // Two leaves' worth held back, so that the last two can share the rest:
+  // pointers to the cursor's own datoms when they stay valid, else to
+  // copies (a deque keeps them in place as it grows and shrinks).
+  const bool stable = sorted.Stable();
+  std::deque<Datom> copies;
+  std::vector<const Datom*> held;
+  held.reserve(std::min<size_t>(2 * leaf, 1 << 14));
+  // A stable cursor's datoms are checked just before their leaf is encoded,
+  // so that both read them while they are in the cache (fetched ahead), and
+  // none is read twice from memory; copies are checked as they are made.
+  size_t checked = 0;  // held[0, checked) are checked
+  const Datom* previous = nullptr;
+  auto check = [&](size_t end) {
+    constexpr size_t kAhead = 16;
+    for (size_t i = checked; i < end; ++i) {
+      if (i + kAhead < end) __builtin_prefetch(held[i + kAhead]);
+      if (i + kAhead / 2 < end) {
+        if (const void* boxed = held[i + kAhead / 2]->v.heap()) __builtin_prefetch(boxed);
+      }
+      CheckInput(index, "BuildTree", previous, *held[i]);
+      previous = held[i];
+    }
+    checked = end;
+  };
   std::vector<ChildRef> leaves;
   while (const Datom* d = sorted.Next()) {
-    checker.Check(*d);
-    buffer.push_back(*d);
-    // Two leaves' worth held back, so that the last two can share the rest.
-    if (buffer.size() == 2 * leaf) {
-      leaves.push_back(writer.WriteLeaf(std::span(buffer).first(leaf)));
-      buffer.erase(buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(leaf));
+    if (!stable) {
+      copies.push_back(*d);
+      d = &copies.back();
+    }
+    held.push_back(d);
+    if (!stable) check(held.size());
+    if (held.size() == 2 * leaf) {
+      check(leaf);
+      leaves.push_back(writer.WriteLeaf(std::span(held).first(leaf)));
+      held.erase(held.begin(), held.begin() + static_cast<ptrdiff_t>(leaf));
+      checked -= leaf;
+      if (!stable) copies.erase(copies.begin(), copies.begin() + static_cast<ptrdiff_t>(leaf));
     }
   }
-  if (buffer.size() > leaf) {
-    size_t half = buffer.size() / 2;
-    leaves.push_back(writer.WriteLeaf(std::span(buffer).first(half)));
-    leaves.push_back(writer.WriteLeaf(std::span(buffer).subspan(half)));
-  } else if (!buffer.empty()) {
-    leaves.push_back(writer.WriteLeaf(buffer));
+  check(held.size());
+  if (held.size() > leaf) {
+    size_t half = held.size() / 2;
+    leaves.push_back(writer.WriteLeaf(std::span(held).first(half)));
+    leaves.push_back(writer.WriteLeaf(std::span(held).subspan(half)));
+  } else if (!held.empty()) {
+    leaves.push_back(writer.WriteLeaf(std::span<const Datom* const>(held)));
   }
   if (leaves.empty()) return TreeRoot{};
   int level = 0;

@@ -111,6 +111,7 @@ class SpanCursor : public DatomCursor {
  public:
   explicit SpanCursor(std::span<const Datom> datoms) : datoms_(datoms) {}
   const Datom* Next() override { return pos_ < datoms_.size() ? &datoms_[pos_++] : nullptr; }
+  bool Stable() const override { return true; }
 
  private:
   std::span<const Datom> datoms_;

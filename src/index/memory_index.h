@@ -33,6 +33,11 @@ class DatomCursor {
   // The next datom, or nullptr at the end. A datom stays valid while the
   // source it came from is alive (cursors keep their source alive).
   virtual const Datom* Next() = 0;
+  // Whether every datom returned stays valid while the cursor lives,
+  // however far it reads on (the memory index's cursors and span cursors;
+  // a durable tree's cursor lets go of leaves behind it), so that a reader
+  // may keep pointers to them rather than copies.
+  virtual bool Stable() const { return false; }
 };
 
 enum class Part : uint8_t { kCurrent = 0, kHistory = 1 };
@@ -82,6 +87,9 @@ class MemoryIndex {
   int64_t Count(Index index, Part part, const DatomKey& key) const;
   // The current assertion of fact (e, a, v), or nullptr.
   const Datom* FindCurrent(EntityId e, EntityId a, const Value& v) const;
+  // The first datom of the part matching the key's leading components, or
+  // nullptr: Seek's first answer, without making a cursor.
+  const Datom* First(Index index, Part part, const DatomKey& key) const;
 
   size_t size(Part part) const { return eavt(part).Size(); }
   // Node bytes of the eight sets plus datom slots in the arena.

@@ -22,8 +22,11 @@
 //   (so the depth is O(log n)). An insert that overflows a leaf at its end
 //   (or, on the left spine, at its start) keeps the full leaf and starts a new
 //   one, so ascending and clustered inserts (new entities, one attribute's new
-//   datoms) leave leaves full; other splits are even. An erase that leaves a
-//   node below half full merges it with, or borrows from, a neighbour.
+//   datoms) leave leaves full; other splits are even. A sorted batch
+//   (Builder::InsertSorted) is merged into each leaf it touches at once, one
+//   descent per leaf, with the same rule for the leaves it fills. An erase
+//   that leaves a node below half full merges it with, or borrows from, a
+//   neighbour.
 //
 // `refs` counts the parents and sets that hold a node; a node is freed with
 // its subtree when it drops to zero (relaxed increment, acq_rel decrement).
@@ -50,9 +53,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace strata::internal {
 
@@ -350,6 +355,23 @@ class PersistentSortedSet {
   static void RemoveChild(Branch* b, size_t at);
   static void Rebalance(Branch* b, size_t j);
 
+  // Bulk insertion (Builder::InsertSorted): the nodes replacing a subtree
+  // are appended to an output list, each holding one reference for the
+  // caller, who still holds (and later drops) its reference to the old one.
+  struct RunState {
+    const Compare& cmp;
+    std::vector<T> merged;  // scratch: a leaf's elements and its new ones
+    size_t added = 0;
+  };
+  static size_t Gallop(const T* xs, size_t n, const T& key, const Compare& cmp);
+  static void InsertRun(Node* n, bool owned, std::span<const T> xs, RunState* s,
+                        std::vector<Node*>* out);
+  static void InsertRunLeaf(Leaf* l, bool owned, std::span<const T> xs, RunState* s,
+                            std::vector<Node*>* out);
+  static void InsertRunBranch(Branch* b, bool owned, std::span<const T> xs, RunState* s,
+                              std::vector<Node*>* out);
+  static void PackBranches(uint8_t level, std::span<Node* const> kids, std::vector<Node*>* out);
+
   template <bool kUpper, typename K, typename KeyCompare>
   size_t Rank(const K& key, const KeyCompare& kc, const Leaf** leaf, size_t* pos) const {
     *leaf = nullptr;
@@ -455,6 +477,12 @@ class PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::Iterator 
   // The number of elements before this position (Size() at end()).
   size_t rank() const { return rank_; }
 
+  // The element k positions on, when it is in the same leaf (else nullptr):
+  // what a scan may prefetch.
+  const T* PeekInLeaf(size_t k) const {
+    return leaf_ != nullptr && pos_ + k < leaf_->count ? &leaf_->keys[pos_ + k] : nullptr;
+  }
+
  private:
   friend class PersistentSortedSet;
 
@@ -521,6 +549,15 @@ class PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::Builder {
   bool Insert(const T& x);
   // Removes the element equal to x; returns false if there is none.
   bool Erase(const T& x);
+  // Adds every element of xs that is not present (an equal element present
+  // is kept); returns how many were added. One descent per run of xs that
+  // falls in one leaf, and each touched leaf is merged with its run at once,
+  // so a batch costs far less than as many Inserts. Leaves that overflow
+  // split as Insert's do: a run appended after a leaf's last element keeps
+  // the leaves full, one before its first element likewise, any other split
+  // is even.
+  // REQUIRES: xs strictly ascending in the set's order.
+  size_t InsertSorted(std::span<const T> xs);
 
   size_t Size() const { return set_.size_; }
   bool Empty() const { return set_.size_ == 0; }
@@ -808,6 +845,185 @@ bool PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::Builder::I
   }
   ++set_.size_;
   return true;
+}
+
+// The first i in [0, n) with cmp(xs[i], key) >= 0, or n: exponential search
+// from the front, O(log i).
+template <typename T, typename Compare, size_t kLeafCapacity, size_t kBranchCapacity>
+size_t PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::Gallop(const T* xs,
+                                                                               size_t n,
+                                                                               const T& key,
+                                                                               const Compare& cmp) {
+  if (n == 0 || cmp(xs[0], key) >= 0) return 0;
+  size_t bound = 1;  // xs[bound / 2] is before the key
+  while (bound < n && cmp(xs[bound], key) < 0) bound *= 2;
+  const size_t lo = bound / 2 + 1;
+  const size_t hi = std::min(bound, n);
+  return lo + Partition<false>(xs + lo, hi - lo, key, cmp);
+}
+
+// Adds xs (all routed to n) under n; appends to *out the nodes for n's slot.
+template <typename T, typename Compare, size_t kLeafCapacity, size_t kBranchCapacity>
+void PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::InsertRun(
+    Node* n, bool owned, std::span<const T> xs, RunState* s, std::vector<Node*>* out) {
+  if (n->level == 0) {
+    InsertRunLeaf(AsLeaf(n), owned, xs, s, out);
+  } else {
+    InsertRunBranch(AsBranch(n), owned, xs, s, out);
+  }
+}
+
+template <typename T, typename Compare, size_t kLeafCapacity, size_t kBranchCapacity>
+void PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::InsertRunLeaf(
+    Leaf* l, bool owned, std::span<const T> xs, RunState* s, std::vector<Node*>* out) {
+  const size_t n = l->count;
+  std::vector<T>& merged = s->merged;
+  merged.clear();
+  size_t i = 0;  // l's elements before i are in `merged`
+  size_t added = 0;
+  size_t first_at = n;  // where the first and last new elements went among l's
+  size_t last_at = 0;
+  for (const T& x : xs) {
+    const size_t pos = i + Partition<false>(l->keys + i, n - i, x, s->cmp);
+    merged.insert(merged.end(), l->keys + i, l->keys + pos);
+    i = pos;
+    if (i < n && s->cmp(l->keys[i], x) == 0) continue;  // present: keep it
+    if (added == 0) first_at = i;
+    last_at = i;
+    merged.push_back(x);
+    ++added;
+  }
+  if (added == 0) {
+    Ref(l);
+    out->push_back(l);
+    return;
+  }
+  merged.insert(merged.end(), l->keys + i, l->keys + n);
+  s->added += added;
+  // Leaf sizes: one leaf if all fit; else full leaves with the remainder
+  // last (all new after l's elements) or first (all before), or even.
+  const size_t m = merged.size();
+  const size_t k = (m + kLeafCapacity - 1) / kLeafCapacity;
+  const bool append = first_at == n;
+  const bool prepend = !append && last_at == 0;
+  size_t begin = 0;
+  for (size_t j = 0; j < k; ++j) {
+    size_t size;
+    if (k == 1) {
+      size = m;
+    } else if (append) {
+      size = j + 1 < k ? kLeafCapacity : m - begin;
+    } else if (prepend) {
+      size = j == 0 ? m - (k - 1) * kLeafCapacity : kLeafCapacity;
+    } else {
+      size = m / k + (j < m % k ? 1 : 0);
+    }
+    Leaf* dst;
+    if (j == 0 && owned) {
+      dst = l;
+      Ref(l);
+    } else {
+      dst = new Leaf;
+    }
+    std::copy(merged.begin() + static_cast<ptrdiff_t>(begin),
+              merged.begin() + static_cast<ptrdiff_t>(begin + size), dst->keys);
+    dst->count = static_cast<uint16_t>(size);
+    out->push_back(dst);
+    begin += size;
+  }
+}
+
+template <typename T, typename Compare, size_t kLeafCapacity, size_t kBranchCapacity>
+void PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::InsertRunBranch(
+    Branch* b, bool owned, std::span<const T> xs, RunState* s, std::vector<Node*>* out) {
+  const size_t c = b->count;
+  const size_t before = s->added;
+  std::vector<Node*> kids;
+  kids.reserve(c + 2);
+  size_t start = 0;
+  for (size_t j = 0; j < c; ++j) {
+    // Child j takes the elements before child j + 1's first.
+    const size_t end =
+        j + 1 < c ? start + Gallop(xs.data() + start, xs.size() - start, b->keys[j + 1], s->cmp)
+                  : xs.size();
+    Node* child = b->children[j];
+    if (end == start) {
+      Ref(child);
+      kids.push_back(child);
+      continue;
+    }
+    InsertRun(child, owned && Exclusive(child), xs.subspan(start, end - start), s, &kids);
+    start = end;
+  }
+  if (s->added == before) {  // all present: b stays
+    for (Node* kid : kids) Unref(kid);
+    Ref(b);
+    out->push_back(b);
+    return;
+  }
+  if (kids.size() <= kBranchCapacity && owned) {
+    for (size_t j = 0; j < c; ++j) Unref(b->children[j]);
+    for (size_t j = 0; j < kids.size(); ++j) {
+      b->keys[j] = First(kids[j]);
+      b->children[j] = kids[j];
+      b->counts[j] = SubtreeSize(kids[j]);
+    }
+    b->count = static_cast<uint16_t>(kids.size());
+    Ref(b);
+    out->push_back(b);
+    return;
+  }
+  PackBranches(b->level, kids, out);
+}
+
+// New branches of `level` over `kids` (taking over their references), as
+// few as fit, with the children spread evenly.
+template <typename T, typename Compare, size_t kLeafCapacity, size_t kBranchCapacity>
+void PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::PackBranches(
+    uint8_t level, std::span<Node* const> kids, std::vector<Node*>* out) {
+  const size_t c = kids.size();
+  const size_t k = (c + kBranchCapacity - 1) / kBranchCapacity;
+  size_t begin = 0;
+  for (size_t j = 0; j < k; ++j) {
+    const size_t size = c / k + (j < c % k ? 1 : 0);
+    Branch* nb = new Branch(level);
+    for (size_t i = 0; i < size; ++i) {
+      Node* kid = kids[begin + i];
+      nb->keys[i] = First(kid);
+      nb->children[i] = kid;
+      nb->counts[i] = SubtreeSize(kid);
+    }
+    nb->count = static_cast<uint16_t>(size);
+    out->push_back(nb);
+    begin += size;
+  }
+}
+
+template <typename T, typename Compare, size_t kLeafCapacity, size_t kBranchCapacity>
+size_t PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::Builder::InsertSorted(
+    std::span<const T> xs) {
+  if (xs.empty()) return 0;
+#ifndef NDEBUG
+  for (size_t i = 1; i < xs.size(); ++i) {
+    assert(set_.cmp_(xs[i - 1], xs[i]) < 0 && "REQUIRES: xs strictly ascending");
+  }
+#endif
+  Node*& root = set_.root_;
+  if (root == nullptr) root = new Leaf;  // empty only until the run fills it
+  RunState s{set_.cmp_, {}, 0};
+  std::vector<Node*> out;
+  Node* old = root;
+  InsertRun(old, Exclusive(old), xs, &s, &out);
+  Unref(old);
+  uint8_t level = out.front()->level;
+  while (out.size() > 1) {
+    std::vector<Node*> up;
+    PackBranches(++level, out, &up);
+    out.swap(up);
+  }
+  root = out.front();
+  set_.size_ += s.added;
+  return s.added;
 }
 
 template <typename T, typename Compare, size_t kLeafCapacity, size_t kBranchCapacity>

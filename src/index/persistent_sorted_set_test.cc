@@ -43,7 +43,7 @@ static_assert(sizeof(SmallSet::Iterator) == 40);
 static_assert(sizeof(DefaultSet) == 16);
 
 // One step of a random edit sequence.
-enum class OpKind { kInsert, kErase, kInsertRun, kEraseRun, kBuild };
+enum class OpKind { kInsert, kErase, kInsertRun, kEraseRun, kBuild, kInsertSorted };
 struct Op {
   OpKind kind = OpKind::kInsert;
   int value = 0;
@@ -55,9 +55,11 @@ struct Op {
 
 // rapidcheck finds showValue by this exact name.
 void showValue(const Op& op, std::ostream& os) {  // NOLINT(readability-identifier-naming)
-  static const char* const kNames[] = {"insert", "erase", "insert-run", "erase-run", "build"};
+  static const char* const kNames[] = {"insert",    "erase", "insert-run",
+                                       "erase-run", "build", "insert-sorted"};
   os << kNames[static_cast<int>(op.kind)] << " " << op.value;
   if (op.kind == OpKind::kInsertRun || op.kind == OpKind::kEraseRun) os << " x" << op.len;
+  if (op.kind == OpKind::kInsertSorted) os << " x" << op.len << " seed " << op.seed;
 }
 
 // Values in [0, domain); runs up to max_run long.
@@ -73,7 +75,7 @@ rc::Gen<std::vector<Op>> GenOps(int domain, int max_run) {
         op.seed = seed;
         return op;
       },
-      rc::gen::weightedElement<int>({{4, 0}, {3, 1}, {2, 2}, {2, 3}, {1, 4}}),
+      rc::gen::weightedElement<int>({{4, 0}, {3, 1}, {2, 2}, {2, 3}, {1, 4}, {2, 5}}),
       rc::gen::inRange(0, domain), rc::gen::inRange(1, max_run + 1),
       rc::gen::inRange(-1, domain + 1), rc::gen::inRange(-1, domain + 1),
       rc::gen::arbitrary<uint32_t>()));
@@ -137,9 +139,27 @@ void CheckSeeks(const Set& s, const std::set<int>& model, const Op& op, int doma
   if (nth < sorted.size()) RC_ASSERT(*it == sorted[nth]);
 }
 
+// The batch of an insert-sorted op, ascending: a run from op.value (as new
+// entities' datoms append) for an odd seed, else op.len values scattered
+// over the domain, some of them present already.
+std::vector<int> SortedBatch(const Op& op, int domain) {
+  std::set<int> batch;
+  if (op.seed % 2 == 1) {
+    for (int v = op.value; v < op.value + op.len * 4; ++v) batch.insert(v);
+  } else {
+    std::minstd_rand rng(op.seed | 1u);
+    for (int i = 0; i < op.len * 4; ++i) batch.insert(static_cast<int>(rng() % domain));
+  }
+  return {batch.begin(), batch.end()};
+}
+
 // Applies op to the model; returns how many elements it added or removed.
-size_t ApplyToModel(const Op& op, std::set<int>* model) {
+size_t ApplyToModel(const Op& op, std::set<int>* model, int domain) {
   size_t changed = 0;
+  if (op.kind == OpKind::kInsertSorted) {
+    for (int v : SortedBatch(op, domain)) changed += model->insert(v).second ? 1 : 0;
+    return changed;
+  }
   const int len = op.kind == OpKind::kInsertRun || op.kind == OpKind::kEraseRun ? op.len : 1;
   for (int v = op.value; v < op.value + len; ++v) {
     if (op.kind == OpKind::kInsert || op.kind == OpKind::kInsertRun) {
@@ -161,6 +181,13 @@ void CheckPersistentOps(const std::vector<Op>& ops, int domain, size_t check_eve
     const Op& op = ops[step];
     Set s = versions.back();
     std::set<int> model = models.back();
+    if (op.kind == OpKind::kInsertSorted) {
+      std::vector<int> batch = SortedBatch(op, domain);
+      typename Set::Builder builder(s);
+      size_t want = ApplyToModel(op, &model, domain);
+      RC_ASSERT(builder.InsertSorted(batch) == want);
+      s = std::move(builder).Build();
+    }
     const int len = op.kind == OpKind::kInsertRun || op.kind == OpKind::kEraseRun ? op.len : 1;
     for (int v = op.value; v < op.value + len; ++v) {
       bool changed = false;
@@ -194,6 +221,10 @@ void CheckBuilderOps(const std::vector<Op>& base_ops, const std::vector<Op>& ops
   std::set<int> base_model;
   for (const Op& op : base_ops) {
     const int len = op.kind == OpKind::kInsertRun || op.kind == OpKind::kEraseRun ? op.len : 1;
+    if (op.kind == OpKind::kInsertSorted) {
+      base_builder.InsertSorted(SortedBatch(op, domain));
+      continue;
+    }
     for (int v = op.value; v < op.value + len; ++v) {
       if (op.kind == OpKind::kErase || op.kind == OpKind::kEraseRun) {
         base_builder.Erase(v);
@@ -205,7 +236,7 @@ void CheckBuilderOps(const std::vector<Op>& base_ops, const std::vector<Op>& ops
   for (const Op& op : base_ops) {
     Op as_edit = op;
     if (op.kind == OpKind::kBuild) as_edit.kind = OpKind::kInsert;
-    ApplyToModel(as_edit, &base_model);
+    ApplyToModel(as_edit, &base_model, domain);
   }
   const Set base = base_builder.Build();
   CheckContents(base, base_model);
@@ -216,6 +247,12 @@ void CheckBuilderOps(const std::vector<Op>& base_ops, const std::vector<Op>& ops
   std::vector<std::set<int>> models;
   for (size_t step = 0; step < ops.size(); ++step) {
     const Op& op = ops[step];
+    if (op.kind == OpKind::kInsertSorted) {
+      std::vector<int> batch = SortedBatch(op, domain);
+      size_t want = ApplyToModel(op, &model, domain);
+      RC_ASSERT(builder.InsertSorted(batch) == want);
+      RC_ASSERT(builder.Size() == model.size());
+    }
     const int len = op.kind == OpKind::kInsertRun || op.kind == OpKind::kEraseRun ? op.len : 1;
     for (int v = op.value; v < op.value + len; ++v) {
       if (op.kind == OpKind::kInsert || op.kind == OpKind::kInsertRun) {
@@ -457,6 +494,83 @@ TEST(PersistentSortedSet, EditsShareAllButTheChangedPaths) {
       "new nodes for 100 inserts into 50,000 (leaf 16, height %zu): clustered %zu, "
       "spread %zu\n",
       height, clustered_new, spread_new);
+}
+
+// Leaves a set's nodes: leaves, and elements per leaf on average.
+template <typename Set>
+std::pair<size_t, double> LeafFill(const Set& s) {
+  size_t leaves = 0;
+  s.ForEachNode([&](const void*, size_t bytes) { leaves += bytes < 600 ? 1 : 0; });
+  return {leaves, leaves == 0 ? 0.0 : static_cast<double>(s.Size()) / static_cast<double>(leaves)};
+}
+
+TEST(PersistentSortedSet, InsertSortedBuildsFullLeaves) {
+  std::vector<uint64_t> batch(64 * 100 + 5);
+  for (size_t i = 0; i < batch.size(); ++i) batch[i] = 2 * i;
+  PointerSizedSet::Builder b;
+  EXPECT_EQ(b.InsertSorted(batch), batch.size());
+  PointerSizedSet s = b.Build();
+  ASSERT_EQ(s.Validate(), "");
+  EXPECT_EQ(std::vector<uint64_t>(s.begin(), s.end()), batch);
+  EXPECT_EQ(LeafFill(s).first, 101u);
+  // A run after the last element fills the last leaf, then new full ones.
+  std::vector<uint64_t> more(64 * 50);
+  for (size_t i = 0; i < more.size(); ++i) more[i] = 2 * batch.size() + i;
+  PointerSizedSet::Builder b2(s);
+  EXPECT_EQ(b2.InsertSorted(more), more.size());
+  PointerSizedSet t = b2.Build();
+  ASSERT_EQ(t.Validate(), "");
+  EXPECT_EQ(LeafFill(t).first, 151u);
+  EXPECT_EQ(std::vector<uint64_t>(s.begin(), s.end()), batch);  // s is unchanged
+}
+
+TEST(PersistentSortedSet, InsertSortedSharesUntouchedNodesAndKeepsPresentElements) {
+  using Set = PersistentSortedSet<int, IntCompare, 16>;
+  Set::Builder b;
+  for (int i = 0; i < 100000; i += 2) b.Insert(i);
+  const Set base = b.Build();
+  const std::vector<int> before = Contents(base);
+  // A clustered batch with present elements among new ones.
+  std::vector<int> batch;
+  for (int i = 60000; i < 60200; ++i) batch.push_back(i);
+  Set::Builder edit(base);
+  EXPECT_EQ(edit.InsertSorted(batch), 100u);
+  Set next = edit.Build();
+  ASSERT_EQ(next.Validate(), "");
+  EXPECT_EQ(next.Size(), base.Size() + 100);
+  EXPECT_LE(NewNodes(base, next), 40u);
+  EXPECT_EQ(Contents(base), before);
+  // All present: nothing changes, nothing is copied.
+  Set::Builder same(next);
+  EXPECT_EQ(same.InsertSorted(batch), 0u);
+  Set again = same.Build();
+  EXPECT_EQ(NewNodes(next, again), 0u);
+  // Into a builder's own nodes: edited in place, and still valid.
+  Set::Builder own;
+  std::vector<int> evens;
+  for (int i = 0; i < 5000; i += 2) evens.push_back(i);
+  own.InsertSorted(evens);
+  std::vector<int> odds;
+  for (int i = 1; i < 5000; i += 2) odds.push_back(i);
+  EXPECT_EQ(own.InsertSorted(odds), odds.size());
+  Set all = std::move(own).Build();
+  ASSERT_EQ(all.Validate(), "");
+  EXPECT_EQ(all.Size(), 5000u);
+}
+
+TEST(PersistentSortedSet, InsertSortedKeepsTheExistingEqualElement) {
+  using EntrySet = PersistentSortedSet<Entry, EntryCompare, 4>;
+  EntrySet::Builder b;
+  std::vector<Entry> first;
+  for (int i = 0; i < 40; i += 2) first.push_back({i, i * 10});
+  b.InsertSorted(first);
+  std::vector<Entry> second;
+  for (int i = 0; i < 40; ++i) second.push_back({i, -1});
+  EXPECT_EQ(b.InsertSorted(second), 20u);
+  EntrySet s = b.Build();
+  ASSERT_EQ(s.Validate(), "");
+  EXPECT_EQ(s.Find({6, 0})->payload, 60);
+  EXPECT_EQ(s.Find({7, 0})->payload, -1);
 }
 
 // One writer publishes versions under a mutex; three readers take the

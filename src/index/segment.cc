@@ -78,8 +78,8 @@ std::string Column(std::string_view raw) {
 // One number per datom (e, a or tx), in whichever layout frames smaller:
 // deltas suit numbers that change at every datom, runs those that repeat
 // (a in AEVT and AVET, e in EAVT, tx within a transaction's entities).
-template <typename Get>
-std::string NumberColumn(std::span<const Datom> datoms, Get get) {
+template <typename Datoms, typename Get>
+std::string NumberColumn(const Datoms& datoms, Get get) {
   std::string deltas(1, static_cast<char>(kDeltas));
   std::string runs(1, static_cast<char>(kRuns));
   uint64_t previous = 0;
@@ -113,40 +113,56 @@ ValueKind KindOf(const Value& v) {
 }
 
 // The v kinds, v numbers and v values columns, appended to *out.
-void PutValueColumns(std::span<const Datom> datoms, std::string* out) {
+template <typename Datoms>
+void PutValueColumns(const Datoms& datoms, std::string* out) {
   std::string kinds;
   std::string numbers;
   std::string values;
   kinds.reserve(datoms.size());
   std::array<uint64_t, kInstantKind + 1> last{};
-  // A value's kind and payload: equal keys mean identical values, down to
+  // A value repeats the previous one when their kinds and payloads (number,
+  // or encoding) are equal: equal encodings mean identical values, down to
   // the types inside a tuple (a ref and a long are equal Values, yet each
-  // must come back as itself), so only then is a value a repeat.
-  std::string key;
-  std::string previous_key;
+  // must come back as itself). Two strings are compared as they are.
+  const Value* previous = nullptr;
+  ValueKind previous_kind = kValue;
+  uint64_t previous_number = 0;
+  size_t previous_at = 0;  // a kValue's encoding: values[previous_at, end)
   for (size_t i = 0; i < datoms.size(); ++i) {
     const Value& v = datoms[i].v;
-    ValueKind kind = KindOf(v);
-    uint64_t number = 0;
-    key.assign(1, static_cast<char>(kind));
-    if (kind == kValue) {
-      EncodeValue(v, &key);
-    } else {
-      number = static_cast<uint64_t>(kind == kInstantKind ? v.AsInstant() : v.AsLong());
-      PutVarint(number, &key);
+    const ValueKind kind = KindOf(v);
+    const bool after_same_kind = previous != nullptr && previous_kind == kind;
+    if (kind != kValue) {
+      const auto number = static_cast<uint64_t>(kind == kInstantKind ? v.AsInstant() : v.AsLong());
+      if (after_same_kind && previous_number == number) {
+        kinds.push_back(static_cast<char>(kRepeat));
+        continue;
+      }
+      kinds.push_back(static_cast<char>(kind));
+      PutVarint(Delta(number, last[kind]), &numbers);
+      last[kind] = number;
+      previous = &v;
+      previous_kind = kind;
+      previous_number = number;
+      continue;
     }
-    if (i > 0 && key == previous_key) {
+    if (after_same_kind && v.is_string() && previous->is_string() &&
+        v.AsString() == previous->AsString()) {
+      kinds.push_back(static_cast<char>(kRepeat));
+      continue;
+    }
+    const size_t at = values.size();
+    EncodeValue(v, &values);
+    if (after_same_kind && values.size() - at == at - previous_at &&
+        std::memcmp(values.data() + at, values.data() + previous_at, at - previous_at) == 0) {
+      values.resize(at);
       kinds.push_back(static_cast<char>(kRepeat));
       continue;
     }
     kinds.push_back(static_cast<char>(kind));
-    if (kind == kValue) {
-      values.append(key, 1);
-    } else {
-      PutVarint(Delta(number, last[kind]), &numbers);
-      last[kind] = number;
-    }
-    std::swap(key, previous_key);
+    previous = &v;
+    previous_kind = kind;
+    previous_at = at;
   }
   out->append(Column(kinds));
   out->append(Column(numbers));
@@ -154,7 +170,8 @@ void PutValueColumns(std::span<const Datom> datoms, std::string* out) {
 }
 
 // The seven datom columns of `datoms`, appended to *out.
-void PutDatomColumns(std::span<const Datom> datoms, std::string* out) {
+template <typename Datoms>
+void PutDatomColumns(const Datoms& datoms, std::string* out) {
   out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.e; }));
   out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.a; }));
   out->append(NumberColumn(datoms, [](const Datom& d) -> int64_t { return d.tx; }));
@@ -452,7 +469,17 @@ Directory DecodeDirectoryColumns(const SegmentColumns& c, std::string_view what)
 
 }  // namespace
 
-std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
+namespace {
+
+// Datoms through pointers, indexed as a span of datoms is.
+struct DatomPointers {
+  std::span<const Datom* const> pointers;
+  size_t size() const { return pointers.size(); }
+  const Datom& operator[](size_t i) const { return *pointers[i]; }
+};
+
+template <typename Datoms>
+std::string EncodeLeafOf(Index index, const Datoms& datoms) {
 #ifndef NDEBUG
   for (size_t i = 0; i < datoms.size(); ++i) {
     assert(datoms[i].e >= 0 && datoms[i].a >= 0 && datoms[i].tx >= 0);
@@ -468,6 +495,16 @@ std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
   PutDatomColumns(datoms, &out);
   EndFrame(&out);
   return out;
+}
+
+}  // namespace
+
+std::string EncodeLeaf(Index index, std::span<const Datom> datoms) {
+  return EncodeLeafOf(index, datoms);
+}
+
+std::string EncodeLeaf(Index index, std::span<const Datom* const> datoms) {
+  return EncodeLeafOf(index, DatomPointers{datoms});
 }
 
 Leaf DecodeLeaf(std::string_view bytes, std::string_view what) {

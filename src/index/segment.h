@@ -94,6 +94,8 @@ struct Leaf {
 // every e, a and tx non-negative. Checked by assertions in debug builds; the
 // decoder rejects a leaf that breaks them.
 std::string EncodeLeaf(Index index, std::span<const Datom> datoms);
+// The same leaf segment, from pointers to the datoms.
+std::string EncodeLeaf(Index index, std::span<const Datom* const> datoms);
 
 // Decodes a leaf segment; `what` names it in anomalies ("segment 5f3e...").
 // Throws an Anomaly of category fault if `bytes` are not a whole, undamaged

@@ -172,7 +172,8 @@ TEST(DurableTransactorTest, IndexingJobsKeepTheMemoryIndexSmall) {
     for (auto& th : threads) th.join();
     EXPECT_EQ(Items(tx.Db()).size(), size_t{kThreads * kEach});
     EXPECT_GT(tx.index_jobs(), 0);
-    const internal::DbState& state = tx.Db().state();
+    Database held = tx.Db();  // keeps the state alive
+    const internal::DbState& state = held.state();
     ASSERT_NE(state.durable, nullptr);
     EXPECT_LE(state.index.size(internal::Part::kCurrent), 1000u);
     before = Dump(tx.Db());
@@ -181,7 +182,8 @@ TEST(DurableTransactorTest, IndexingJobsKeepTheMemoryIndexSmall) {
   }
   DurableTransactor reopened(storage, "db", TinyIndexing());
   EXPECT_EQ(Dump(reopened.Db()), before);
-  const internal::DbState& state = reopened.Db().state();
+  Database held = reopened.Db();  // keeps the state alive
+  const internal::DbState& state = held.state();
   ASSERT_NE(state.durable, nullptr);
   EXPECT_LT(state.index.size(internal::Part::kCurrent), before.size());
   // The log is still whole, and the database still takes transactions.
@@ -214,7 +216,8 @@ TEST(DurableTransactorTest, CompactionKeepsTheTiersFew) {
   }
   EXPECT_GT(a.index_jobs(), 5);
   EXPECT_GT(a.compactions(), 0);
-  const internal::DbState& state = a.Db().state();
+  Database held = a.Db();  // keeps the state alive
+  const internal::DbState& state = held.state();
   ASSERT_NE(state.durable, nullptr);
   const std::vector<internal::Tier>& tiers = state.durable->tiers;
   for (size_t i = 1; i < tiers.size(); ++i) {

@@ -6,7 +6,10 @@
 // may still be tempids. Idents and lookup refs resolve here, against the
 // database before the transaction; values are checked against their
 // attribute's type.
+#include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
+
+#include <span>
 
 #include "core/utf8.h"
 #include "strata/anomaly.h"
@@ -26,6 +29,12 @@ namespace {
 constexpr int kMaxTxFunctionDepth = 64;
 
 Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
+
+// :db/id, interned once: every map form looks it up.
+const Value& DbIdKeyword() {
+  static const Value kDbId = Value::Keyword("db/id");
+  return kDbId;
+}
 
 // The anomaly for a value that is not of its attribute's type.
 [[noreturn]] void ThrowWrongType(const Attribute& attr, const Value& v, const Value& form) {
@@ -72,6 +81,10 @@ class Expander {
   Expander(const Database& db, EntityId tx) : db_(db), schema_(*db.state().schema), tx_(tx) {}
 
   Expansion Run(const Value& tx_data) {
+    // About one op per map entry or list form: room for them at once.
+    size_t estimate = 0;
+    for (const Value& form : tx_data.Items()) estimate += form.is_map() ? form.Count() : 1;
+    out_.ops.reserve(estimate);
     ExpandForms(tx_data, 0);
     return std::move(out_);
   }
@@ -100,7 +113,8 @@ class Expander {
   EntityRef ResolveEntity(const Value& id, const Value& form, bool allow_tempid = true) {
     EntityRef ref;
     if (id.is_string() || (id.is_integer() && id.AsLong() < 0)) {
-      std::string name = id.is_string() ? std::string(id.AsString()) : std::to_string(id.AsLong());
+      std::string number = id.is_string() ? std::string() : std::to_string(id.AsLong());
+      std::string_view name = id.is_string() ? id.AsString() : std::string_view(number);
       if (name == "datomic.tx") {
         ref.id = tx_;
         out_.names_tx = true;
@@ -110,7 +124,9 @@ class Expander {
         BadForm(form,
                 fmt::format("Tempid {} cannot be used here: the entity must exist", PrintEdn(id)));
       ref.kind = EntityRef::Kind::kTempid;
-      ref.tempid = std::move(name);
+      auto [slot, fresh] = tempid_slots_.try_emplace(std::string(name), out_.tempid_slots);
+      if (fresh) NewSlot(name);
+      ref.slot = slot->second;
       return ref;
     }
     if (id.is_integer()) {
@@ -142,7 +158,13 @@ class Expander {
     EntityRef ref;
     ref.kind = EntityRef::Kind::kGenerated;
     ref.id = next_generated_++;
+    ref.slot = NewSlot("");
     return ref;
+  }
+
+  int32_t NewSlot(std::string_view name) {
+    out_.tempid_names.emplace_back(name);
+    return out_.tempid_slots++;
   }
 
   const Attribute& ResolveAttribute(const Value& a, const Value& form) {
@@ -216,12 +238,14 @@ class Expander {
 
   // Expands an entity map; returns the entity it names.
   EntityRef ExpandMap(const Value& map, const Value& form) {
-    const Value* id = map.Get(Kw("db/id"));
+    const Value& db_id = DbIdKeyword();
+    const Value* id = map.Get(db_id);
     EntityRef e = id != nullptr ? ResolveEntity(*id, form) : NewGenerated();
-    for (size_t i = 0; i < map.Count(); ++i) {
-      const Value& key = map.MapKey(i);
-      const Value& value = map.MapVal(i);
-      if (key == Kw("db/id")) continue;
+    std::span<const Value> entries = map.Items();  // k0 v0 k1 v1 ...
+    for (size_t i = 0; i + 1 < entries.size(); i += 2) {
+      const Value& key = entries[i];
+      const Value& value = entries[i + 1];
+      if (key == db_id) continue;
       if (!key.is_keyword()) {
         BadForm(form, fmt::format("Map keys are attributes; {} is not a keyword", PrintEdn(key)));
       }
@@ -243,13 +267,13 @@ class Expander {
 
   // The values a map entry asserts: the elements of a collection for a
   // cardinality-many attribute (a tuple attribute's own vector is one
-  // value), else the one value.
-  static std::vector<Value> Elements(const Attribute& attr, const Value& value) {
+  // value), else the one value; views of `value`.
+  static std::span<const Value> Elements(const Attribute& attr, const Value& value) {
     bool collection = attr.many && (value.is_set() || value.is_sequential()) &&
                       !(attr.type == ValueType::kTuple && value.is_sequential() &&
                         (value.Count() == 0 || !value.Items()[0].is_sequential()));
-    if (collection) return {value.Items().begin(), value.Items().end()};
-    return {value};
+    if (collection) return value.Items();
+    return {&value, 1};
   }
 
   // A nested map under a ref attribute: allowed under a component
@@ -416,6 +440,7 @@ class Expander {
   EntityId tx_;
   Expansion out_;
   int64_t next_generated_ = 0;
+  absl::flat_hash_map<std::string, int32_t> tempid_slots_;  // tempid -> slot
 };
 
 }  // namespace

@@ -26,22 +26,20 @@ Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
                 Value::Keyword("db.error", "unique-conflict"), std::move(data));
 }
 
-// A hashable key for tempids: generated ones by number, named by name.
-struct TempKey {
-  bool generated;
-  int64_t number;
-  std::string name;
-  friend bool operator==(const TempKey&, const TempKey&) = default;
+// A fact (e, a, v) as a hashable key, its value viewed (it must outlive
+// the key).
+struct FactRef {
+  EntityId e;
+  EntityId a;
+  const Value* v;
+  friend bool operator==(const FactRef& x, const FactRef& y) {
+    return x.e == y.e && x.a == y.a && *x.v == *y.v;
+  }
   template <typename H>
-  friend H AbslHashValue(H h, const TempKey& k) {
-    return H::combine(std::move(h), k.generated, k.number, k.name);
+  friend H AbslHashValue(H h, const FactRef& k) {
+    return H::combine(std::move(h), k.e, k.a, k.v->Hash());
   }
 };
-
-TempKey KeyOf(const EntityRef& r) {
-  return r.kind == EntityRef::Kind::kGenerated ? TempKey{true, r.id, {}}
-                                               : TempKey{false, 0, r.tempid};
-}
 
 // A fact (e, a, v) as a hashable key.
 struct FactKey {
@@ -66,10 +64,11 @@ class Transaction {
 
   TxResult Run(const Value& tx_data) {
     Expansion expansion = ExpandTxData(db_, tx_data, tx_);
+    tempid_names_ = &expansion.tempid_names;
     ResolveTempids(&expansion);
-    std::vector<Datom> ops = Concrete(expansion);
-    for (const auto& [e, form] : expansion.retract_entities) RetractEntity(e, form, &ops);
-    std::vector<Datom> datoms = Apply(ops);
+    std::vector<Datom> ops = Concrete(&expansion);
+    for (const auto& target : expansion.retract_entities) RetractEntity(target.first, &ops);
+    std::vector<Datom> datoms = Apply(&ops);
     AddComposites(&datoms);
     CheckUnique(datoms);
     AddTxInstant(&datoms);
@@ -84,6 +83,9 @@ class Transaction {
   // already has becomes that entity, also when the value is itself a tempid
   // that upserts; repeat until nothing changes.
   void ResolveTempids(Expansion* x) {
+    const auto slots = static_cast<size_t>(x->tempid_slots);
+    resolved_.assign(slots, kUnresolved);
+    parent_.assign(slots, -1);
     bool changed = true;
     while (changed) {
       changed = false;
@@ -94,40 +96,43 @@ class Transaction {
         std::optional<Value> v = CurrentValueOf(op);
         if (!v) continue;
         std::optional<EntityId> existing = FindUnique(attr->id, *v);
-        if (!existing) continue;
-        TempKey key = KeyOf(op.e);
-        auto it = resolved_.find(key);
-        if (it == resolved_.end()) {
-          resolved_.emplace(key, *existing);
-          if (op.e.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(op.e.tempid, *existing);
+        if (!existing) {
+          unique_claims_[FactKey{0, attr->id, std::move(*v)}].unheld = true;
+          continue;
+        }
+        EntityId& resolved = resolved_[op.e.slot];
+        if (resolved == kUnresolved) {
+          resolved = *existing;
+          if (op.e.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(Name(op.e), *existing);
           changed = true;
-        } else if (it->second != *existing) {
-          ThrowConflictingUpsert(op, it->second, *existing);
+        } else if (resolved != *existing) {
+          ThrowConflictingUpsert(op, resolved, *existing);
         }
       }
     }
     // Tempids claiming one new :db.unique/identity value are one entity
     // (tx-data is a set of facts); union them before allocating.
-    absl::flat_hash_map<FactKey, TempKey> claims;  // (0, a, v) -> first claimant
+    absl::flat_hash_map<FactKey, int32_t> claims;  // (0, a, v) -> first claimant's slot
     for (const Op& op : x->ops) {
-      if (!op.added || !op.e.is_tempid() || resolved_.contains(KeyOf(op.e))) continue;
+      if (!op.added || !op.e.is_tempid() || resolved_[op.e.slot] != kUnresolved) continue;
       const Attribute* attr = schema_.Find(op.a);
       if (attr == nullptr || attr->unique != Unique::kIdentity) continue;
       std::optional<Value> v = CurrentValueOf(op);
       if (!v) continue;
-      auto [it, fresh] = claims.emplace(FactKey{0, op.a, *v}, KeyOf(op.e));
-      if (!fresh) Union(it->second, KeyOf(op.e));
+      auto [it, fresh] = claims.emplace(FactKey{0, op.a, *v}, op.e.slot);
+      if (!fresh) Union(it->second, op.e.slot);
     }
     // Every other tempid that names an entity gets a new id, in order of
     // first appearance.
+    schema_tempids_.assign(slots, false);
     for (const Op& op : x->ops) {
-      if (op.e.is_tempid() && op.a == sys::kValueType) schema_tempids_.insert(KeyOf(op.e));
+      if (op.e.is_tempid() && op.a == sys::kValueType) schema_tempids_[op.e.slot] = true;
     }
     for (const Op& op : x->ops) {
       if (op.e.is_tempid()) Allocate(op.e);
     }
     for (const auto& [e, spec] : x->ensures) {
-      if (e.is_tempid() && !resolved_.contains(KeyOf(e))) {
+      if (e.is_tempid() && resolved_[e.slot] == kUnresolved) {
         ThrowTempidOnlyValue(e, Value());
       }
     }
@@ -137,12 +142,21 @@ class Transaction {
   std::optional<Value> CurrentValueOf(const Op& op) const {
     if (!op.v_is_ref) return op.v;
     if (!op.v_ref.is_tempid()) return Value::Ref(op.v_ref.id);
-    auto it = resolved_.find(KeyOf(op.v_ref));
-    if (it == resolved_.end()) return std::nullopt;
-    return Value::Ref(it->second);
+    EntityId resolved = resolved_[op.v_ref.slot];
+    if (resolved == kUnresolved) return std::nullopt;
+    return Value::Ref(resolved);
   }
 
+  // The entity holding unique value v of attribute a, if any. Without a
+  // durable index the memory index's current part is the database (as
+  // OpenCurrent reads it), so it is asked directly.
   std::optional<EntityId> FindUnique(EntityId a, const Value& v) const {
+    if (!state_.durable) {
+      const Datom* d =
+          state_.index.First(Index::kAvet, Part::kCurrent, DatomKey{Datom{0, a, v}, 2});
+      if (d == nullptr) return std::nullopt;
+      return d->e;
+    }
     DatomIterator it = db_.Datoms(Index::kAvet, {Value::Long(a), v});
     if (const Datom* d = it.Next()) return d->e;
     return std::nullopt;
@@ -151,76 +165,74 @@ class Transaction {
   // A new id for a tempid: attributes (entities given a :db/valueType) in
   // :db.part/db as Datomic installs them, everything else in :db.part/user.
   void Allocate(const EntityRef& ref) {
-    TempKey key = KeyOf(ref);
-    if (resolved_.contains(key)) return;
-    TempKey root = Find(key);
-    auto shared = resolved_.find(root);
-    EntityId id;
-    if (shared != resolved_.end()) {
-      id = shared->second;
-    } else {
-      int64_t partition = schema_tempids_.contains(key) ? kPartDb : kPartUser;
+    const int32_t slot = ref.slot;
+    if (resolved_[slot] != kUnresolved) return;
+    const int32_t root = Find(slot);
+    EntityId id = resolved_[root];
+    if (id == kUnresolved) {
+      int64_t partition = schema_tempids_[slot] ? kPartDb : kPartUser;
       id = MakeEntityId(partition, next_counter_++);
-      resolved_.emplace(root, id);
+      resolved_[root] = id;
     }
-    resolved_.emplace(key, id);
-    if (ref.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(ref.tempid, id);
+    resolved_[slot] = id;
+    if (ref.kind == EntityRef::Kind::kTempid) tempids_.emplace_back(Name(ref), id);
   }
 
-  // Union-find over tempids that must be one entity.
-  TempKey Find(const TempKey& key) {
-    auto it = parent_.find(key);
-    if (it == parent_.end()) return key;
-    TempKey root = Find(it->second);
-    it->second = root;
+  // Union-find over tempids (slots) that must be one entity.
+  int32_t Find(int32_t slot) {
+    int32_t parent = parent_[slot];
+    if (parent < 0) return slot;
+    int32_t root = Find(parent);
+    parent_[slot] = root;
     return root;
   }
-  void Union(const TempKey& a, const TempKey& b) {
-    TempKey ra = Find(a), rb = Find(b);
-    if (!(ra == rb)) parent_.emplace(rb, ra);
+  void Union(int32_t a, int32_t b) {
+    int32_t ra = Find(a), rb = Find(b);
+    if (ra != rb) parent_[rb] = ra;
   }
 
   EntityId Resolve(const EntityRef& ref, const Value& form) const {
     if (!ref.is_tempid()) return ref.id;
-    auto it = resolved_.find(KeyOf(ref));
-    if (it == resolved_.end()) ThrowTempidOnlyValue(ref, form);
-    return it->second;
+    EntityId resolved = resolved_[ref.slot];
+    if (resolved == kUnresolved) ThrowTempidOnlyValue(ref, form);
+    return resolved;
   }
 
-  [[noreturn]] static void ThrowTempidOnlyValue(const EntityRef& ref, const Value& form) {
+  // A tempid's name from the tx-data.
+  const std::string& Name(const EntityRef& ref) const { return (*tempid_names_)[ref.slot]; }
+
+  [[noreturn]] void ThrowTempidOnlyValue(const EntityRef& ref, const Value& form) const {
     ThrowIncorrect("tempid-not-an-entity",
                    fmt::format("Tempid \"{}\" is used only as a value: give it at least one "
                                "attribute, or use an existing entity",
-                               ref.tempid),
-                   Value::Map({{Kw("tempid"), Value::String(ref.tempid)}, {Kw("form"), form}}));
+                               Name(ref)),
+                   Value::Map({{Kw("tempid"), Value::String(Name(ref))}, {Kw("form"), form}}));
   }
 
   [[noreturn]] void ThrowConflictingUpsert(const Op& op, EntityId first, EntityId second) const {
     ThrowUniqueConflictAnomaly(
         fmt::format("Tempid {} upserts to two entities, {} and {}, through {}",
-                    op.e.kind == EntityRef::Kind::kTempid ? "\"" + op.e.tempid + "\""
+                    op.e.kind == EntityRef::Kind::kTempid ? "\"" + Name(op.e) + "\""
                                                           : std::string("of a map"),
                     first, second, AttrName(schema_, op.a)),
         Value::Map({{Kw("entities"), Value::Vector({Value::Long(first), Value::Long(second)})},
                     {Kw("form"), op.form}}));
   }
 
-  // The ops with every entity resolved.
-  std::vector<Datom> Concrete(const Expansion& x) {
+  // The ops with every entity resolved (their values moved out).
+  std::vector<Datom> Concrete(Expansion* x) {
     std::vector<Datom> out;
-    out.reserve(x.ops.size());
-    forms_.reserve(x.ops.size());
-    for (const Op& op : x.ops) {
+    out.reserve(x->ops.size());
+    for (Op& op : x->ops) {
       Datom d;
       d.e = Resolve(op.e, op.form);
       d.a = op.a;
-      d.v = op.v_is_ref ? Value::Ref(Resolve(op.v_ref, op.form)) : op.v;
+      d.v = op.v_is_ref ? Value::Ref(Resolve(op.v_ref, op.form)) : std::move(op.v);
       d.tx = tx_;
       d.added = op.added;
       out.push_back(std::move(d));
-      forms_.push_back(op.form);
     }
-    for (const auto& [e, spec] : x.ensures) ensures_.emplace_back(Resolve(e, Value()), spec);
+    for (const auto& [e, spec] : x->ensures) ensures_.emplace_back(Resolve(e, Value()), spec);
     return out;
   }
 
@@ -228,7 +240,7 @@ class Transaction {
 
   // Every current datom of the entity, every reference to it, and its
   // components, recursively.
-  void RetractEntity(EntityId e, const Value& form, std::vector<Datom>* ops) {
+  void RetractEntity(EntityId e, std::vector<Datom>* ops) {
     absl::flat_hash_set<EntityId> visited;
     std::vector<EntityId> pending = {e};
     while (!pending.empty()) {
@@ -238,14 +250,12 @@ class Transaction {
       DatomIterator own = db_.Datoms(Index::kEavt, {Value::Long(cur)});
       while (const Datom* d = own.Next()) {
         ops->push_back(Datom{d->e, d->a, d->v, tx_, false});
-        forms_.push_back(form);
         const Attribute* attr = schema_.Find(d->a);
         if (attr != nullptr && attr->is_component) pending.push_back(d->v.AsLong());
       }
       DatomIterator refs = db_.Datoms(Index::kVaet, {Value::Long(cur)});
       while (const Datom* d = refs.Next()) {
         ops->push_back(Datom{d->e, d->a, d->v, tx_, false});
-        forms_.push_back(form);
       }
     }
   }
@@ -253,6 +263,7 @@ class Transaction {
   // ---- Semantics -------------------------------------------------------------------
 
   bool IsCurrent(EntityId e, EntityId a, const Value& v) const {
+    if (!state_.durable) return state_.index.FindCurrent(e, a, v) != nullptr;
     // Through the read interface, so every source of the index counts.
     return db_.Datoms(Index::kEavt, {Value::Long(e), Value::Long(a), v}).Next() != nullptr;
   }
@@ -270,57 +281,85 @@ class Transaction {
 
   // Datomic's semantics over the resolved ops, whatever their order: drop
   // duplicates and redundant datoms, reject conflicting pairs, and retract
-  // the replaced value of a cardinality-one attribute.
-  std::vector<Datom> Apply(const std::vector<Datom>& ops) {
-    absl::flat_hash_map<FactKey, size_t> seen;  // fact -> index in ops
+  // the replaced value of a cardinality-one attribute. The datoms kept are
+  // moved out of *ops.
+  std::vector<Datom> Apply(std::vector<Datom>* ops_in) {
+    std::vector<Datom>& ops = *ops_in;
+    // Without retractions, an assertion of a cardinality-one attribute
+    // needs no fact key: another assertion of its (e, a) is the same op
+    // again (the same value) or a conflict.
+    const bool retracts =
+        std::any_of(ops.begin(), ops.end(), [](const Datom& d) { return !d.added; });
+    absl::flat_hash_map<FactRef, size_t> seen;  // fact -> index in ops
     std::vector<size_t> order;
+    order.reserve(ops.size());
     // (e, a) of cardinality one -> the asserted op.
     absl::flat_hash_map<std::pair<EntityId, EntityId>, size_t> card_one;
+    card_one.reserve(ops.size());
     for (size_t i = 0; i < ops.size(); ++i) {
       const Datom& d = ops[i];
-      FactKey key{d.e, d.a, d.v};
-      auto [it, inserted] = seen.emplace(key, i);
+      const Attribute* attr = schema_.Find(d.a);
+      const bool one = d.added && attr != nullptr && !attr->many;
+      if (one && !retracts) {
+        auto [c, fresh] = card_one.emplace(std::make_pair(d.e, d.a), i);
+        if (!fresh) {
+          if (!(ops[c->second].v == d.v)) ThrowDatomsConflict(ops[c->second], d);
+          continue;  // the same op twice
+        }
+        order.push_back(i);
+        continue;
+      }
+      auto [it, inserted] = seen.emplace(FactRef{d.e, d.a, &d.v}, i);
       if (!inserted) {
         if (ops[it->second].added != d.added) ThrowDatomsConflict(ops[it->second], d);
         continue;  // the same op twice
       }
       order.push_back(i);
-      const Attribute* attr = schema_.Find(d.a);
-      if (d.added && attr != nullptr && !attr->many) {
+      if (one) {
         auto [c, fresh] = card_one.emplace(std::make_pair(d.e, d.a), i);
         if (!fresh) ThrowDatomsConflict(ops[c->second], d);
       }
     }
+    // An entity this transaction creates has no datoms yet: none of its
+    // facts is current, none redundant, none replaced.
     std::vector<Datom> out;
+    out.reserve(order.size() + 1);  // and :db/txInstant's
     absl::flat_hash_set<FactKey> retracted;
     for (size_t i : order) {
-      const Datom& d = ops[i];
-      if (!d.added) {
+      Datom& d = ops[i];
+      if (!d.added && !IsNew(d.e)) {
         if (IsCurrent(d.e, d.a, d.v)) {
-          out.push_back(d);
           retracted.insert(FactKey{d.e, d.a, d.v});
+          out.push_back(std::move(d));
         }
       }
     }
     for (size_t i : order) {
-      const Datom& d = ops[i];
+      Datom& d = ops[i];
       if (!d.added) continue;
-      if (IsCurrent(d.e, d.a, d.v)) continue;  // redundant
-      const Attribute* attr = schema_.Find(d.a);
-      if (attr != nullptr && !attr->many) {
-        // The value it replaces is retracted in this transaction.
-        DatomIterator it = db_.Datoms(Index::kEavt, {Value::Long(d.e), Value::Long(d.a)});
-        while (const Datom* old = it.Next()) {
-          if (old->v == d.v) continue;
-          if (retracted.insert(FactKey{old->e, old->a, old->v}).second) {
-            out.push_back(Datom{old->e, old->a, old->v, tx_, false});
+      if (!IsNew(d.e)) {
+        if (IsCurrent(d.e, d.a, d.v)) continue;  // redundant
+        const Attribute* attr = schema_.Find(d.a);
+        if (attr != nullptr && !attr->many) {
+          // The value it replaces is retracted in this transaction.
+          DatomIterator it = db_.Datoms(Index::kEavt, {Value::Long(d.e), Value::Long(d.a)});
+          while (const Datom* old = it.Next()) {
+            if (old->v == d.v) continue;
+            if (retracted.insert(FactKey{old->e, old->a, old->v}).second) {
+              out.push_back(Datom{old->e, old->a, old->v, tx_, false});
+            }
           }
         }
       }
-      out.push_back(d);
+      out.push_back(std::move(d));
     }
     return out;
   }
+
+  // Whether this transaction created e (Allocate). Every entity the
+  // database holds has a counter below t_, its next counter (ResolveEntity
+  // refuses any id past it), and Allocate counts up from t_ + 1.
+  bool IsNew(EntityId e) const { return CounterOf(e) > t_; }
 
   // Composite tuples: every entity whose tuple attributes change gets its
   // composite recomputed from its values after the transaction.
@@ -374,13 +413,17 @@ class Transaction {
     for (const Datom& d : datoms) {
       if (!d.added) retracted.insert(FactKey{d.e, d.a, d.v});
     }
-    absl::flat_hash_map<FactKey, const Datom*> claimed;  // (0, a, v) -> datom
     for (const Datom& d : datoms) {
       if (!d.added) continue;
       const Attribute* attr = schema_.Find(d.a);
       if (attr == nullptr || attr->unique == Unique::kNone) continue;
-      auto [it, fresh] = claimed.emplace(FactKey{0, d.a, d.v}, &d);
-      if (!fresh && it->second->e != d.e) ThrowUniqueConflict(d, it->second->e);
+      UniqueClaim& claim = unique_claims_[FactKey{0, d.a, d.v}];
+      if (claim.claimant == nullptr) {
+        claim.claimant = &d;
+      } else if (claim.claimant->e != d.e) {
+        ThrowUniqueConflict(d, claim.claimant->e);
+      }
+      if (claim.unheld) continue;  // no holder to find
       DatomIterator holders = db_.Datoms(Index::kAvet, {Value::Long(d.a), d.v});
       while (const Datom* h = holders.Next()) {
         if (h->e != d.e && !retracted.contains(FactKey{h->e, h->a, h->v})) {
@@ -532,12 +575,24 @@ class Transaction {
   EntityId tx_;
   int64_t next_counter_;
   int64_t tx_instant_ = 0;
-  absl::flat_hash_map<TempKey, EntityId> resolved_;
-  absl::flat_hash_set<TempKey> schema_tempids_;
-  absl::flat_hash_map<TempKey, TempKey> parent_;
+  // Per tempid slot (EntityRef::slot): its entity, or kUnresolved; its
+  // parent in the union-find, or -1 for a root; whether it names an
+  // attribute.
+  static constexpr EntityId kUnresolved = -1;
+  std::vector<EntityId> resolved_;
+  std::vector<int32_t> parent_;
+  std::vector<bool> schema_tempids_;
+  const std::vector<std::string>* tempid_names_ = nullptr;  // the expansion's
   std::vector<std::pair<std::string, EntityId>> tempids_;
   std::vector<std::pair<EntityId, EntityId>> ensures_;
-  std::vector<Value> forms_;
+  // Per value (0, a, v) of a unique attribute: the first datom of the
+  // transaction asserting it, and whether upsert resolution found that no
+  // entity held it before the transaction.
+  struct UniqueClaim {
+    const Datom* claimant = nullptr;
+    bool unheld = false;
+  };
+  absl::flat_hash_map<FactKey, UniqueClaim> unique_claims_;
 };
 
 }  // namespace

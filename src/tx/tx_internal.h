@@ -14,11 +14,13 @@ namespace strata::internal {
 
 // An entity position before tempids are resolved: an entity id, a tempid
 // string from the tx-data, or a tempid generated for a map without :db/id.
+// Each distinct tempid of a transaction has a slot, 0, 1, 2... in order of
+// first appearance, so that later phases keep per-tempid state in arrays.
 struct EntityRef {
   enum class Kind : uint8_t { kId, kTempid, kGenerated };
   Kind kind = Kind::kId;
-  EntityId id = 0;     // kId: the entity; kGenerated: its number
-  std::string tempid;  // kTempid
+  int32_t slot = -1;  // kTempid and kGenerated: the tempid's slot
+  EntityId id = 0;    // kId: the entity; kGenerated: its number
 
   bool is_tempid() const { return kind != Kind::kId; }
   friend bool operator==(const EntityRef&, const EntityRef&) = default;
@@ -45,6 +47,10 @@ struct Expansion {
   std::vector<std::pair<EntityRef, EntityId>> ensures;
   // Whether the tx-data named the transaction as "datomic.tx".
   bool names_tx = false;
+  // The number of distinct tempids (EntityRef::slot is below it), and each
+  // one's name ("" for a generated one).
+  int32_t tempid_slots = 0;
+  std::vector<std::string> tempid_names;
 };
 
 // Expands tx-data forms against the database before the transaction.
