@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <vector>
 
 #include "db/db_state.h"
@@ -152,14 +153,24 @@ std::shared_ptr<DbState> IndexNow(const DbState& state, std::shared_ptr<Storage>
   durable->t = state.basis_t;
   if (state.durable) durable->tiers = state.durable->tiers;
   Tier tier;
-  for (Index index : kIndexes) {
+  auto build = [&](Index index) {
     tier.at(index, TierPart::kCurrent) = BuildTree(
         storage.get(), index, *state.index.Seek(index, Part::kCurrent, {}, false), options);
     tier.at(index, TierPart::kHistory) =
         Build(storage.get(), index, ForIndex(schema, index, paired), options);
     tier.at(index, TierPart::kRetracts) =
         Build(storage.get(), index, ForIndex(schema, index, lone), options);
-  }
+  };
+  // On two threads: EAVT and VAET on a second one, AEVT and AVET here (the
+  // memory index, the schema and storage take concurrent callers; each
+  // order's trees are its own). Leaving, the future waits for its thread.
+  std::future<void> other = std::async(std::launch::async, [&] {
+    build(Index::kEavt);
+    build(Index::kVaet);
+  });
+  build(Index::kAevt);
+  build(Index::kAvet);
+  other.get();
   if (tier.datoms() > 0) durable->tiers.push_back(tier);
   next->durable = std::move(durable);
   return next;
