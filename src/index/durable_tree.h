@@ -167,8 +167,8 @@ TreeRoot MergeTree(Storage* storage, SegmentCache* cache, Index index, const Tre
 // last four distinct facts (e, a, v) it returned, so a datom stays valid
 // until the cursor has returned datoms of four other facts after it: enough
 // for seek.cc's TimeCursor (which holds the run of one fact and the first
-// datom of the next) over up to two levels of MergeCursor (one datom of
-// lookahead each). Memory held is therefore bounded by the leaves spanned
+// datom of the next) over seek.cc's MergeCursor (one datom of lookahead
+// per source, however many sources). Memory held is therefore bounded by the leaves spanned
 // by four facts' datoms, not by how far the cursor has read.
 // REQUIRES: storage, and cache if not null, outlive the cursor; `root` is a
 // tree of `index`.
