@@ -54,7 +54,6 @@ using internal::SegmentKind;
 using internal::IndexName;
 using internal::kIndexes;
 
-
 std::string Encoding(const Value& v) {
   std::string out;
   EncodeValue(v, &out);
@@ -297,27 +296,40 @@ std::vector<Datom> SmallLeafDatoms() {
        Datom{TxFromT(6), 77, Value::Tuple({L(1), S("x")}), TxFromT(6), true}});
 }
 
-TEST(SegmentTest, EveryFlippedBitIsAFault) {
-  std::string bytes = EncodeLeaf(Index::kEavt, SmallLeafDatoms());
+// Every flipped bit of `bytes` is a fault to `is_fault`.
+template <typename IsFaultFn>
+void ExpectEveryFlippedBitIsAFault(const std::string& bytes, IsFaultFn is_fault) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     for (int bit = 0; bit < 8; ++bit) {
       std::string damaged = bytes;
       damaged[i] = static_cast<char>(damaged[i] ^ (1 << bit));
-      ASSERT_TRUE(IsFault(damaged)) << "byte " << i << " bit " << bit;
+      ASSERT_TRUE(is_fault(damaged)) << "byte " << i << " bit " << bit;
     }
   }
 }
 
-TEST(SegmentTest, EveryTruncationIsAFault) {
-  std::string bytes = EncodeLeaf(Index::kEavt, SmallLeafDatoms());
+// Every truncation of `bytes` is a fault to `is_fault`, and so is every
+// truncation of its body behind a valid checksum (the parsers must find the
+// end).
+template <typename IsFaultFn>
+void ExpectEveryTruncationIsAFault(const std::string& bytes, IsFaultFn is_fault) {
   for (size_t n = 0; n < bytes.size(); ++n) {
-    ASSERT_TRUE(IsFault(bytes.substr(0, n))) << "truncated to " << n;
+    ASSERT_TRUE(is_fault(bytes.substr(0, n))) << "truncated to " << n;
   }
-  // The body cut short behind a valid checksum: the parsers must find the end.
   for (size_t n = 5; n < bytes.size() - 8; ++n) {
-    ASSERT_TRUE(IsFault(Reseal(bytes.substr(0, n) + std::string(8, '\0'))))
+    ASSERT_TRUE(is_fault(Reseal(bytes.substr(0, n) + std::string(8, '\0'))))
         << "body truncated to " << n;
   }
+}
+
+TEST(SegmentTest, EveryFlippedBitIsAFault) {
+  ExpectEveryFlippedBitIsAFault(EncodeLeaf(Index::kEavt, SmallLeafDatoms()),
+                                [](std::string_view b) { return IsFault(b); });
+}
+
+TEST(SegmentTest, EveryTruncationIsAFault) {
+  ExpectEveryTruncationIsAFault(EncodeLeaf(Index::kEavt, SmallLeafDatoms()),
+                                [](std::string_view b) { return IsFault(b); });
 }
 
 // Past a valid checksum, every flipped bit of the body is still either a
@@ -676,21 +688,9 @@ std::string SmallDirectory() {
 }
 
 TEST(SegmentTest, EveryFlippedBitOfADirectoryIsAFault) {
-  std::string bytes = SmallDirectory();
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    for (int bit = 0; bit < 8; ++bit) {
-      std::string damaged = bytes;
-      damaged[i] = static_cast<char>(damaged[i] ^ (1 << bit));
-      ASSERT_TRUE(IsDirectoryFault(damaged)) << "byte " << i << " bit " << bit;
-    }
-  }
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    ASSERT_TRUE(IsDirectoryFault(bytes.substr(0, n))) << "truncated to " << n;
-  }
-  for (size_t n = 5; n < bytes.size() - 8; ++n) {
-    ASSERT_TRUE(IsDirectoryFault(Reseal(bytes.substr(0, n) + std::string(8, '\0'))))
-        << "body truncated to " << n;
-  }
+  auto is_fault = [](std::string_view b) { return IsDirectoryFault(b); };
+  ExpectEveryFlippedBitIsAFault(SmallDirectory(), is_fault);
+  ExpectEveryTruncationIsAFault(SmallDirectory(), is_fault);
 }
 
 TEST(SegmentTest, EveryFlippedBitOfADirectoryBehindAValidChecksumIsAFaultOrInOrder) {

@@ -486,14 +486,29 @@ void DurableTransactor::AdoptIndex(std::shared_ptr<const DbState> indexed) {
   }
   std::shared_ptr<const DbState> state;
   if (moved) {
-    // The database again: the new trees plus the log after them.
-    try {
-      state = indexed;
-      for (const LogEntry& e : store_.ReadEntries(root, pointer.t)) {
-        state = ApplyDatoms(*state, e.t, e.data);
+    std::shared_ptr<const DbState> published;
+    {
+      std::lock_guard lock(state_mutex_);
+      published = state_;
+    }
+    if (published->durable && published->durable->t == pointer.t) {
+      // A compaction: the same transactions in other tiers, so the
+      // published memory index (all after t) stays on top of them.
+      auto durable = std::make_shared<DurableIndex>(*published->durable);
+      durable->tiers = pointer.tiers;
+      auto next = std::make_shared<DbState>(*published);
+      next->durable = std::move(durable);
+      state = std::move(next);
+    } else {
+      // The database again: the new trees plus the log after them.
+      try {
+        state = indexed;
+        for (const LogEntry& e : store_.ReadEntries(root, pointer.t)) {
+          state = ApplyDatoms(*state, e.t, e.data);
+        }
+      } catch (const Anomaly&) {
+        state = nullptr;  // the next catch-up rebuilds it from the root
       }
-    } catch (const Anomaly&) {
-      state = nullptr;  // the next catch-up rebuilds it from the root
     }
     chain_rev_ = rev;
     chain_root_ = root;

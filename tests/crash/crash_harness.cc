@@ -372,7 +372,7 @@ template <typename... Args>
 // The harness's assertion: unless `holds`, the promise it checks is broken
 // (Violated with the message; the message's arguments are evaluated only
 // then, so they may rely on the failure).
-#define CRASH_ASSERT(holds, ...)         \
+#define ASSERT_HOLDS(holds, ...)         \
   do {                                   \
     if (!(holds)) Violated(__VA_ARGS__); \
   } while (false)
@@ -451,12 +451,12 @@ std::pair<EntityKey, EntityState> CheckEntity(const Attrs& attrs, EntityId e,
       Violated("entity {} has an unexpected datom {}", e, ToString(d));
     }
   }
-  CRASH_ASSERT(key_text, "user entity {} has no :crash/key (a partial entity)", e);
+  ASSERT_HOLDS(key_text, "user entity {} has no :crash/key (a partial entity)", e);
   std::optional<EntityKey> k = ParseKeyText(*key_text);
-  CRASH_ASSERT(k, "entity {} has a malformed :crash/key \"{}\"", e, *key_text);
+  ASSERT_HOLDS(k, "entity {} has a malformed :crash/key \"{}\"", e, *key_text);
   std::string name = fmt::format("entity \"{}\" (eid {})", *key_text, e);
-  CRASH_ASSERT(writer && seq, "{} lacks :crash/writer or :crash/seq: partially written", name);
-  CRASH_ASSERT(*writer == k->writer && *seq == k->seq,
+  ASSERT_HOLDS(writer && seq, "{} lacks :crash/writer or :crash/seq: partially written", name);
+  ASSERT_HOLDS(*writer == k->writer && *seq == k->seq,
                "{} has :crash/writer {} and :crash/seq {}, not its key's", name, *writer, *seq);
   std::set<int64_t> values;
   for (const auto& [v, tx] : parts) values.insert(v);
@@ -472,10 +472,10 @@ std::pair<EntityKey, EntityState> CheckEntity(const Attrs& attrs, EntityId e,
   for (const Datom& d : datoms) {
     bool new_part = d.a == attrs.part && d.v.AsLong() >= kNewParts[0];
     EntityId want = new_part ? state.retraction_tx : state.tx;
-    CRASH_ASSERT(d.tx == want, "{}: datom {} is from t={}, the rest of its transaction from t={}",
+    ASSERT_HOLDS(d.tx == want, "{}: datom {} is from t={}, the rest of its transaction from t={}",
                  name, ToString(d), TFromTx(d.tx), TFromTx(want));
   }
-  CRASH_ASSERT(!state.retracted || state.retraction_tx > state.tx,
+  ASSERT_HOLDS(!state.retracted || state.retraction_tx > state.tx,
                "{} was changed at t={} before it was created at t={}", name,
                TFromTx(state.retraction_tx), TFromTx(state.tx));
   return {*k, state};
@@ -490,12 +490,12 @@ std::map<EntityKey, EntityState> ScanEntities(const Database& db, const Attrs& a
   auto flush = [&] {
     if (datoms.empty()) return;
     auto [k, state] = CheckEntity(attrs, datoms.front().e, datoms);
-    CRASH_ASSERT(entities.emplace(k, state).second,
+    ASSERT_HOLDS(entities.emplace(k, state).second,
                  "two entities have :crash/key \"{}\" (a unique identity)", KeyText(k));
     datoms.clear();
   };
   while (const Datom* d = it.Next()) {
-    CRASH_ASSERT(PartitionOf(d->e) == kPartUser, "unexpected datom {}", ToString(*d));
+    ASSERT_HOLDS(PartitionOf(d->e) == kPartUser, "unexpected datom {}", ToString(*d));
     if (!datoms.empty() && datoms.front().e != d->e) flush();
     datoms.push_back(*d);
   }
@@ -596,12 +596,12 @@ Acks Harness::ParseAcks(int64_t cycle, std::string_view out) const {
     }
     std::string_view what = kind;
     if (what == "ACK") {
-      CRASH_ASSERT(seq == static_cast<long long>(acks.entities[w].size()),
+      ASSERT_HOLDS(seq == static_cast<long long>(acks.entities[w].size()),
                    "cycle {}: thread {} acknowledged seq {} out of order", cycle, w, seq);
       acks.entities[w].push_back(t);
       ++acks.entity_count;
     } else if (what == "RET") {
-      CRASH_ASSERT(
+      ASSERT_HOLDS(
           IsRetractionTarget(seq) && seq + 1 == static_cast<long long>(acks.entities[w].size()),
           "cycle {}: thread {} acknowledged an unexpected retraction of seq {}", cycle, w, seq);
       acks.retractions[w][seq] = t;
@@ -668,7 +668,7 @@ Acks Harness::RunWriterAndKill(int64_t cycle, int64_t* killed_after_ms) {
   }
   while (!eof) read_some();
   close(fds[0]);
-  CRASH_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+  ASSERT_HOLDS(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
                "cycle {}: the writer ended on its own before the kill ({} {}); see its stderr",
                cycle, WIFEXITED(status) ? "exit status" : "signal",
                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
@@ -678,11 +678,11 @@ Acks Harness::RunWriterAndKill(int64_t cycle, int64_t* killed_after_ms) {
 void Harness::CheckLog(const Connection& conn, const Database& db,
                        const std::map<EntityKey, EntityState>& entities, const Attrs& attrs) {
   std::vector<LogEntry> log = conn.log().TxRange(std::nullopt, std::nullopt);
-  CRASH_ASSERT(!log.empty() && log.front().t == 0, "the log does not start with the bootstrap");
+  ASSERT_HOLDS(!log.empty() && log.front().t == 0, "the log does not start with the bootstrap");
   int64_t creations = 0;
   for (size_t i = 0; i < log.size(); ++i) {
     const LogEntry& entry = log[i];
-    CRASH_ASSERT(i == 0 || entry.t > log[i - 1].t,
+    ASSERT_HOLDS(i == 0 || entry.t > log[i - 1].t,
                  "the log's t goes from {} to {}: not strictly increasing", log[i - 1].t, entry.t);
     // A creation's entry holds the whole entity, and the database agrees.
     const Datom* key = nullptr;
@@ -695,15 +695,15 @@ void Harness::CheckLog(const Connection& conn, const Database& db,
     for (const Datom& d : entry.data) on_entity += d.e == key->e && d.added ? 1 : 0;
     std::optional<EntityKey> k = ParseKeyText(key->v.AsString());
     auto found = k ? entities.find(*k) : entities.end();
-    CRASH_ASSERT(!(on_entity != kEntityDatoms || found == entities.end() ||
+    ASSERT_HOLDS(!(on_entity != kEntityDatoms || found == entities.end() ||
                    found->second.e != key->e || found->second.tx != TxFromT(entry.t)),
                  "log entry t={} creates {} with {} datoms, which the database does not match",
                  entry.t, PrintEdn(key->v), on_entity);
   }
-  CRASH_ASSERT(creations == static_cast<int64_t>(entities.size()),
+  ASSERT_HOLDS(creations == static_cast<int64_t>(entities.size()),
                "the log creates {} keyed entities but the database has {}", creations,
                entities.size());
-  CRASH_ASSERT(log.back().t == db.basis_t(),
+  ASSERT_HOLDS(log.back().t == db.basis_t(),
                "the log ends at t={} but the database's basis is t={}", log.back().t, db.basis_t());
   log_entries_ = static_cast<int64_t>(log.size()) - 1;  // without the bootstrap
 }
@@ -716,7 +716,7 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
   Database db = conn.Db();
   // The writer opened the database as the last verification left it: at the
   // probe transaction, acknowledged to this process before the fork.
-  CRASH_ASSERT(!acks.open_t || *acks.open_t == last_t_,
+  ASSERT_HOLDS(!acks.open_t || *acks.open_t == last_t_,
                "cycle {}: the writer opened the database at t={}, but it was at t={}", cycle,
                *acks.open_t, last_t_);
   Attrs attrs = ResolveAttrs(db);
@@ -727,11 +727,11 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
   std::map<std::pair<int64_t, int64_t>, ThreadRecord> seen;
   for (const auto& [k, state] : entities) {
     if (k.cycle < first_cycle_) continue;  // an earlier run's: checked whole above
-    CRASH_ASSERT(k.cycle <= cycle && k.writer < options_.threads,
+    ASSERT_HOLDS(k.cycle <= cycle && k.writer < options_.threads,
                  "entity \"{}\" cannot have been written by cycles {}..{}", KeyText(k),
                  first_cycle_, cycle);
     ThreadRecord& r = seen[{k.cycle, k.writer}];
-    CRASH_ASSERT(k.seq == r.entities,
+    ASSERT_HOLDS(k.seq == r.entities,
                  "cycle {} thread {}: entity seq {} is in the database but seq {} is not", k.cycle,
                  k.writer, k.seq, r.entities);
     ++r.entities;
@@ -741,7 +741,7 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
   for (const auto& [cw, before] : verified_) {
     auto it = seen.find(cw);
     ThreadRecord now = it == seen.end() ? ThreadRecord{} : it->second;
-    CRASH_ASSERT(now.entities == before.entities && now.retracted == before.retracted,
+    ASSERT_HOLDS(now.entities == before.entities && now.retracted == before.retracted,
                  "cycle {} thread {}: {} entities ({} retracted) verified before, now {} ({})",
                  cw.first, cw.second, before.entities, before.retracted, now.entities,
                  now.retracted);
@@ -758,14 +758,14 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
     int64_t acked_n = static_cast<int64_t>(acked.size());
     int64_t n = seen[{cycle, w}].entities;
     in_db += n;
-    CRASH_ASSERT(n <= acked_n + 1,
+    ASSERT_HOLDS(n <= acked_n + 1,
                  "cycle {} thread {}: {} entities in the database but only {} acknowledged", cycle,
                  w, n, acked_n);
     for (int64_t seq = 0; seq < std::max(n, acked_n); ++seq) {
       EntityKey k{cycle, w, seq};
       auto it = entities.find(k);
       // Missing means seq >= n: seqs below n are all there.
-      CRASH_ASSERT(it != entities.end(),
+      ASSERT_HOLDS(it != entities.end(),
                    "cycle {}: acknowledged entity \"{}\" (t={}) is missing after the crash", cycle,
                    KeyText(k), acked[seq]);
       const EntityState& state = it->second;
@@ -773,23 +773,23 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
       if (seq < acked_n) {
         std::optional<EntityId> e =
             db.Entid(Value::Vector({Value::Keyword("crash/key"), Value::String(KeyText(k))}));
-        CRASH_ASSERT(e == state.e,
+        ASSERT_HOLDS(e == state.e,
                      "cycle {}: lookup ref [:crash/key \"{}\"] gives {}, the index scan {}", cycle,
                      KeyText(k), e.value_or(-1), state.e);
-        CRASH_ASSERT(state.tx == TxFromT(acked[seq]),
+        ASSERT_HOLDS(state.tx == TxFromT(acked[seq]),
                      "cycle {}: entity \"{}\" was acknowledged at t={} but is from t={}", cycle,
                      KeyText(k), acked[seq], TFromTx(state.tx));
-        CRASH_ASSERT(!(ret != rets.end() &&
+        ASSERT_HOLDS(!(ret != rets.end() &&
                        (!state.retracted || state.retraction_tx != TxFromT(ret->second))),
                      "cycle {}: the retraction of \"{}\" acknowledged at t={} is not visible",
                      cycle, KeyText(k), ret->second);
       }
       // An unacknowledged retraction can only be the last thing the thread
       // did, after the entity's own acknowledgement.
-      CRASH_ASSERT(!(ret == rets.end() && state.retracted && (seq + 1 != n || seq >= acked_n)),
+      ASSERT_HOLDS(!(ret == rets.end() && state.retracted && (seq + 1 != n || seq >= acked_n)),
                    "cycle {}: \"{}\" has a retraction that cannot have been in flight", cycle,
                    KeyText(k));
-      CRASH_ASSERT(!(IsRetractionTarget(seq) && seq + 1 < n && !state.retracted),
+      ASSERT_HOLDS(!(IsRetractionTarget(seq) && seq + 1 < n && !state.retracted),
                    "cycle {}: \"{}\" lacks its retraction although later entities exist", cycle,
                    KeyText(k));
     }
@@ -803,7 +803,7 @@ int64_t Harness::Verify(int64_t cycle, const Acks& acks) {
   // so that no user entity appears.
   TxReport probe = conn.Transact(std::string_view(fmt::format(
       R"([[:db/add "datomic.tx" :db/doc "crash harness probe after cycle {}"]])", cycle)));
-  CRASH_ASSERT(probe.db_after.basis_t() > db.basis_t(),
+  ASSERT_HOLDS(probe.db_after.basis_t() > db.basis_t(),
                "cycle {}: the probe transaction got t={}, not after {}", cycle,
                probe.db_after.basis_t(), db.basis_t());
   ++log_entries_;
