@@ -33,7 +33,8 @@
 // the new trees plus the log after their t, and the runner continues from
 // it; the old memory index is dropped. The indexer then merges tiers
 // (CompactTiers with options.tier_ratio) when the new one is big enough,
-// and the committer adopts that index the same way. Past options.index_max
+// and the committer moves the root to it the same way, keeping the
+// published memory index (the same transactions lie beneath it). Past options.index_max
 // datoms, new transactions wait until the job (with its compaction) ends.
 // Opening reads the index the root points to and replays only the log
 // after it. RequestIndex() starts a job at once, below the threshold, and
