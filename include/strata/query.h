@@ -37,17 +37,23 @@
 
 namespace strata {
 
-// One input of a query: a database or a value.
+class Log;
+
+// One input of a query: a database, a value, or a connection's log (for
+// tx-ids and tx-data; it must outlive the query).
 class QueryInput {
  public:
   QueryInput(Database db) : input_(std::move(db)) {}  // NOLINT: implicit by design
   QueryInput(Value value) : input_(std::move(value)) {}  // NOLINT
+  QueryInput(const Log& log) : input_(&log) {}  // NOLINT
   bool is_database() const { return std::holds_alternative<Database>(input_); }
+  bool is_log() const { return std::holds_alternative<const Log*>(input_); }
   const Database& database() const { return std::get<Database>(input_); }
   const Value& value() const { return std::get<Value>(input_); }
+  const Log& log() const { return *std::get<const Log*>(input_); }
 
  private:
-  std::variant<Database, Value> input_;
+  std::variant<Database, Value, const Log*> input_;
 };
 
 struct QueryOptions {

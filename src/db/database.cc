@@ -218,13 +218,17 @@ DatomIterator Database::IndexRange(const Value& attr, const Value& start, const 
 int64_t Database::Count(Index index, const std::vector<Value>& components) const {
   DatomKey key;
   if (!ResolveKey(*this, index, components, &key)) return 0;
+  return internal::CountKey(*this, index, key);
+}
+
+int64_t internal::CountKey(const Database& db, Index index, const DatomKey& key) {
   // An estimate: the memory index's retractions of durable facts are not
   // subtracted.
-  const internal::MemoryIndex& mem = state_->index;
-  bool past = as_of_ || since_ || history_;
+  const internal::MemoryIndex& mem = db.state().index;
+  bool past = db.as_of_t() || db.since_t() || db.is_history();
   int64_t n = mem.Count(index, internal::Part::kCurrent, key);
   if (past) n += mem.Count(index, internal::Part::kHistory, key);
-  if (const internal::DurableIndex* durable = state_->durable.get()) {
+  if (const internal::DurableIndex* durable = db.state().durable.get()) {
     auto count = [&](const internal::Tier& tier, internal::TierPart part) {
       return internal::CountTree(durable->storage.get(), durable->cache.get(), index,
                                  tier.at(index, part), key);

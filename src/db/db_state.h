@@ -120,6 +120,10 @@ std::shared_ptr<DbState> CompactTiers(const DbState& state, int ratio,
 std::unique_ptr<DatomCursor> OpenCursor(const Database& db, Index index, const DatomKey& key,
                                         bool prefix_only);
 
+// Database::Count for a resolved key: an estimate (exact for the memory
+// index) of the datoms of `index` matching the key's leading components.
+int64_t CountKey(const Database& db, Index index, const DatomKey& key);
+
 }  // namespace strata::internal
 
 #endif  // STRATA_DB_DB_STATE_H_

@@ -1,0 +1,81 @@
+// A set of rows of a fixed width, stored flat: the rule solver's tables and
+// the engine's distinct projections.
+#ifndef STRATA_QUERY_ROW_SET_H_
+#define STRATA_QUERY_ROW_SET_H_
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "query/relation.h"
+
+namespace strata::query {
+
+inline uint64_t HashSlots(const Slot* row, size_t width) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ width;
+  for (size_t i = 0; i < width; ++i) {
+    h ^= row[i] + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdULL;
+  }
+  return h ^ (h >> 33);
+}
+
+class RowSet {
+ public:
+  explicit RowSet(size_t width) : width_(width), index_(16, Hash{this}, Eq{this}) {}
+  RowSet(const RowSet&) = delete;
+  RowSet& operator=(const RowSet&) = delete;
+
+  size_t width() const { return width_; }
+  size_t size() const { return width_ == 0 ? (has_empty_ ? 1 : 0) : data_.size() / width_; }
+  const Slot* Row(size_t i) const { return data_.data() + i * width_; }
+  const std::vector<Slot>& data() const { return data_; }
+
+  // Adds `row` unless present; true when added.
+  bool Insert(const Slot* row) {
+    if (width_ == 0) {
+      bool added = !has_empty_;
+      has_empty_ = true;
+      return added;
+    }
+    uint32_t n = static_cast<uint32_t>(size());
+    data_.insert(data_.end(), row, row + width_);
+    if (index_.insert(n).second) return true;
+    data_.resize(data_.size() - width_);
+    return false;
+  }
+  bool Contains(const Slot* row) const {
+    if (width_ == 0) return has_empty_;
+    // The probe is appended for the lookup's duration: the index's functors
+    // read rows by number.
+    auto* self = const_cast<RowSet*>(this);
+    uint32_t n = static_cast<uint32_t>(size());
+    self->data_.insert(self->data_.end(), row, row + width_);
+    bool found = index_.contains(n);
+    self->data_.resize(self->data_.size() - width_);
+    return found;
+  }
+
+ private:
+  struct Hash {
+    const RowSet* set;
+    size_t operator()(uint32_t i) const { return HashSlots(set->Row(i), set->width_); }
+  };
+  struct Eq {
+    const RowSet* set;
+    bool operator()(uint32_t a, uint32_t b) const {
+      return std::memcmp(set->Row(a), set->Row(b), set->width_ * sizeof(Slot)) == 0;
+    }
+  };
+
+  size_t width_;
+  bool has_empty_ = false;
+  std::vector<Slot> data_;
+  absl::flat_hash_set<uint32_t, Hash, Eq> index_;
+};
+
+}  // namespace strata::query
+
+#endif  // STRATA_QUERY_ROW_SET_H_
