@@ -1,0 +1,206 @@
+// The conformance golden runner: every case of tests/conformance (format in
+// README.md) run against Strata and compared, in canonical form, with the
+// answer in NAME.expected.edn.
+//
+// For each case: a fresh in-memory database, the case's :schema installed
+// as [{:db/ident attr ...spec} ...], each transaction of :tx in order (one
+// marked :expect-error must be rejected), then the operation: :query with
+// :args through strata::Q, or :pull / :entity (skipped until the pull API
+// exists: RunPull and RunEntity are where it plugs in). An anomaly is the
+// result :error.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "canonical.h"
+#include "strata/anomaly.h"
+#include "strata/connection.h"
+#include "strata/database.h"
+#include "strata/edn.h"
+#include "strata/query.h"
+#include "strata/value.h"
+
+namespace strata::conformance {
+namespace {
+
+const std::filesystem::path kCaseDir(STRATA_CONFORMANCE_DIR);
+
+Value Kw(std::string_view qualified) { return Value::Keyword(qualified); }
+
+const Value* Get(const Value& map, std::string_view keyword) {
+  return map.is_map() ? map.Get(Kw(keyword)) : nullptr;
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::vector<std::string> CaseNames() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(kCaseDir)) {
+    std::string name = entry.path().filename().string();
+    if (name.ends_with(".edn") && !name.ends_with(".expected.edn")) {
+      names.push_back(name.substr(0, name.size() - 4));
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// What running a case gave: a result, or the reason it was not run.
+struct Outcome {
+  Value result;
+  std::optional<std::string> skipped;
+};
+
+Value ErrorResult() { return Kw("error"); }
+
+// The schema map as Datomic schema tx-data.
+Value SchemaTxData(const Value& schema) {
+  std::vector<Value> forms;
+  for (size_t i = 0; i < schema.Count(); ++i) {
+    std::vector<ValuePair> entries{{Kw("db/ident"), schema.MapKey(i)}};
+    const Value& spec = schema.MapVal(i);
+    for (size_t j = 0; j < spec.Count(); ++j) entries.emplace_back(spec.MapKey(j), spec.MapVal(j));
+    forms.push_back(Value::Map(std::move(entries)));
+  }
+  return Value::Vector(std::move(forms));
+}
+
+// The query's inputs: the case's database for each `$`, the next :args
+// element for every other :in binding (other sources, `%`, patterns).
+std::vector<QueryInput> QueryInputs(const Database& db, const Value& query, const Value& args) {
+  Value m = QueryToMap(query);
+  const Value* in = Get(m, "in");
+  std::vector<Value> bindings;
+  if (in != nullptr && (in->is_sequential())) {
+    bindings.assign(in->Items().begin(), in->Items().end());
+  } else {
+    bindings.push_back(Value::Symbol("$"));
+  }
+  std::vector<Value> arg_values;
+  if (args.is_sequential()) arg_values.assign(args.Items().begin(), args.Items().end());
+  size_t next = 0;
+  std::vector<QueryInput> inputs;
+  for (const Value& b : bindings) {
+    if (b.is_symbol() && b.QualifiedName() == "$") {
+      inputs.emplace_back(db);
+    } else {
+      inputs.emplace_back(next < arg_values.size() ? arg_values[next] : Value());
+      ++next;
+    }
+  }
+  return inputs;
+}
+
+Value RunQuery(const Database& db, const Value& test_case) {
+  const Value* query = Get(test_case, "query");
+  const Value* args = Get(test_case, "args");
+  try {
+    return Q(*query, QueryInputs(db, *query, args != nullptr ? *args : Value()));
+  } catch (const Anomaly&) {
+    return ErrorResult();
+  }
+}
+
+// d/pull (:eid) or d/pull-many (:eids). Not built yet: nullopt.
+std::optional<Value> RunPull(const Database& /*db*/, const Value& /*test_case*/) {
+  return std::nullopt;
+}
+
+// The entity API: {path value} for each path of :get, nil when the lookup
+// ref names nothing. Not built yet: nullopt.
+std::optional<Value> RunEntity(const Database& /*db*/, const Value& /*test_case*/) {
+  return std::nullopt;
+}
+
+Outcome RunCase(const Value& test_case) {
+  Connection conn = Connection::CreateInMemory();
+  if (const Value* schema = Get(test_case, "schema"); schema != nullptr && schema->Count() > 0) {
+    try {
+      conn.Transact(SchemaTxData(*schema));
+    } catch (const Anomaly&) {
+      return {ErrorResult(), std::nullopt};
+    }
+  }
+  if (const Value* txs = Get(test_case, "tx"); txs != nullptr && txs->is_sequential()) {
+    for (const Value& tx : txs->Items()) {
+      bool expect_error = false;
+      Value tx_data = tx;
+      if (tx.is_map()) {
+        const Value* data = Get(tx, "tx-data");
+        const Value* flag = Get(tx, "expect-error");
+        tx_data = data != nullptr ? *data : Value::Vector({});
+        expect_error = flag != nullptr && flag->is_boolean() && flag->AsBoolean();
+      }
+      try {
+        conn.Transact(tx_data);
+      } catch (const Anomaly&) {
+        if (expect_error) continue;
+        return {ErrorResult(), std::nullopt};
+      }
+      if (expect_error) return {Kw("error/unexpected-tx-success"), std::nullopt};
+    }
+  }
+  Database db = conn.Db();
+  if (Get(test_case, "query") != nullptr) return {RunQuery(db, test_case), std::nullopt};
+  if (Get(test_case, "pull") != nullptr) {
+    std::optional<Value> r = RunPull(db, test_case);
+    if (!r) return {Value(), "pull API not yet built"};
+    return {*r, std::nullopt};
+  }
+  if (Get(test_case, "entity") != nullptr) {
+    std::optional<Value> r = RunEntity(db, test_case);
+    if (!r) return {Value(), "pull API not yet built (entity API)"};
+    return {*r, std::nullopt};
+  }
+  return {Value(), "the case has no operation"};
+}
+
+class ConformanceTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(ConformanceTest, MatchesExpected) {
+  const std::string& name = GetParam();
+  Value test_case = ReadEdn(ReadFile(kCaseDir / (name + ".edn")));
+  Value expected = ReadEdn(ReadFile(kCaseDir / (name + ".expected.edn")));
+  Outcome outcome = RunCase(test_case);
+  if (outcome.skipped) GTEST_SKIP() << *outcome.skipped;
+  std::string want = CanonicalString(Canonicalize(test_case, expected));
+  std::string got = CanonicalString(Canonicalize(test_case, outcome.result));
+  if (want != got) {
+    std::string op;
+    if (const Value* q = Get(test_case, "query")) {
+      op = "query: " + PrintEdn(*q);
+      if (const Value* args = Get(test_case, "args")) op += "\n  args: " + PrintEdn(*args);
+    } else if (const Value* p = Get(test_case, "pull")) {
+      op = "pull: " + PrintEdn(*p);
+    } else if (const Value* e = Get(test_case, "entity")) {
+      op = "entity: " + PrintEdn(*e);
+    }
+    const Value* doc = Get(test_case, "doc");
+    ADD_FAILURE() << "conformance case " << name << " failed\n"
+                  << "  doc: " << (doc != nullptr ? PrintEdn(*doc) : "") << "\n  " << op
+                  << "\n  expected: " << want << "\n  got:      " << got
+                  << "\n  (raw result: " << PrintEdn(outcome.result) << ")";
+  }
+}
+
+std::string TestName(const testing::TestParamInfo<std::string>& info) {
+  std::string s = info.param;
+  std::replace(s.begin(), s.end(), '-', '_');
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, ConformanceTest, testing::ValuesIn(CaseNames()), TestName);
+
+}  // namespace
+}  // namespace strata::conformance
