@@ -15,7 +15,7 @@
 //    across types by numeric value (NaN greatest), strings, keywords,
 //    instants... by strata::Compare; two classes in one group is a
 //    wrong-type-argument error. A tie keeps the first value met.
-//  - (min n ?x) and (max n ?x) return a vector of up to n distinct values,
+//  - (min n ?x) and (max n ?x) return a vector of up to n values (of the bag),
 //    least first for min and greatest first for max.
 //  - (rand n ?x) draws n values with replacement; (sample n ?x) up to n
 //    distinct values without replacement, in random order.
@@ -199,9 +199,8 @@ Value Extreme(std::string_view fn, Args args, Args values, int sign) {
     size_t n = CountArg(fn, args);
     CheckOrderable(fn, values);
     std::vector<Value> sorted(values.begin(), values.end());
-    auto before = [sign](const Value& a, const Value& b) { return sign * TotalOrder(a, b) < 0; };
+    auto before = [sign](const Value& a, const Value& b) { return sign * TotalOrder(a, b) > 0; };
     std::sort(sorted.begin(), sorted.end(), before);
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     if (sorted.size() > n) sorted.resize(n);
     return Value::Vector(std::move(sorted));
   }

@@ -28,9 +28,9 @@ Value PullForFind(const Database& db, const Value& pattern, EntityId eid);
 
 namespace {
 
-using strata::Attribute;
 using internal::DatomCursor;
 using internal::DatomKey;
+using strata::Attribute;
 
 Value Kw(std::string_view name) { return Value::Keyword(name); }
 
@@ -104,7 +104,8 @@ Relation Join(const Relation& a, const Relation& b) {
   head.reserve(build.rows);
   std::vector<uint32_t> next(build.rows, UINT32_MAX);
   for (size_t i = build.rows; i-- > 0;) {
-    auto [it, inserted] = head.try_emplace(key_hash(build.Row(i), kbuild), static_cast<uint32_t>(i));
+    auto [it, inserted] =
+        head.try_emplace(key_hash(build.Row(i), kbuild), static_cast<uint32_t>(i));
     if (!inserted) {
       next[i] = it->second;
       it->second = static_cast<uint32_t>(i);
@@ -411,9 +412,8 @@ Relation Engine::BindValue(const Binding& b, const Value& v, Scope& scope) {
     case Binding::Kind::kCollection:
     case Binding::Kind::kRelation: {
       if (!v.is_collection() || v.is_map()) {
-        ThrowIncorrect("invalid-binding",
-                       fmt::format("The binding {} needs a collection, not {}", PrintEdn(b.form),
-                                   PrintEdn(v)));
+        ThrowIncorrect("invalid-binding", fmt::format("The binding {} needs a collection, not {}",
+                                                      PrintEdn(b.form), PrintEdn(v)));
       }
       std::vector<Value> vars = b.Variables();
       std::vector<VarId> ids;
@@ -486,9 +486,8 @@ void Engine::BindInputs(const Query& query, const std::vector<QueryInput>& input
       }
       case Input::Kind::kPattern:
         if (given.is_database() || given.is_log()) {
-          ThrowIncorrect("invalid-query",
-                         fmt::format("The pattern input {} needs a pull pattern",
-                                     PrintEdn(in.symbol)));
+          ThrowIncorrect("invalid-query", fmt::format("The pattern input {} needs a pull pattern",
+                                                      PrintEdn(in.symbol)));
         }
         patterns_[in.symbol] = given.value();
         break;
@@ -708,10 +707,11 @@ bool Engine::BindKnown(const Database& db, int pos, Slot s, const Attribute* att
   return true;
 }
 
-
 // ---- Planning ---------------------------------------------------------------------
 
-bool IsComparison(std::string_view op) { return op == "<" || op == ">" || op == "<=" || op == ">="; }
+bool IsComparison(std::string_view op) {
+  return op == "<" || op == ">" || op == "<=" || op == ">=";
+}
 
 // Whether a value may bound an AVET range of an attribute of `type`: the
 // index orders values of one type; across types the comparison predicates
@@ -935,10 +935,10 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
     scanned.vars = new_vars;
     for (int i : bound_pos) {
       if (std::find(bound_vars.begin(), bound_vars.end(), info.vars[i]) != bound_vars.end()) {
-        repeats.push_back({out_pos[std::find(scanned.vars.begin(), scanned.vars.end(),
-                                             info.vars[i]) -
-                                   scanned.vars.begin()],
-                           i});
+        repeats.push_back(
+            {out_pos[std::find(scanned.vars.begin(), scanned.vars.end(), info.vars[i]) -
+                     scanned.vars.begin()],
+             i});
         continue;
       }
       bound_vars.push_back(info.vars[i]);
@@ -1091,8 +1091,8 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
       if ((++ticks_ & 4095) == 0) Check(scanned);
     });
     out = Join(r, scanned);
-    Step(c.form, "hash-join", Kw(IndexKeyword(ChooseIndex(info.consts, info.attr).first)),
-         estimate, out.rows);
+    Step(c.form, "hash-join", Kw(IndexKeyword(ChooseIndex(info.consts, info.attr).first)), estimate,
+         out.rows);
   }
   Check(out);
   if (out.rows == 0) f.empty = true;
@@ -1282,7 +1282,8 @@ void Engine::RunFunction(const Item& item, Scope& scope, Frame& f, const Value& 
           ok = src[out_cols[j]] == m[j];
         } else {
           // The first occurrence of the variable among the outputs.
-          size_t first = std::find(out_vars.begin(), out_vars.end(), out_vars[j]) - out_vars.begin();
+          size_t first =
+              std::find(out_vars.begin(), out_vars.end(), out_vars[j]) - out_vars.begin();
           if (first < j) {
             ok = m[first] == m[j];
           } else {
@@ -1392,16 +1393,14 @@ bool Engine::EngineFunction(const Value& fn, const std::vector<Term>& terms,
   std::string_view name = fn.Name();
   auto arity = [&](size_t lo, size_t hi) {
     if (args.size() < lo || args.size() > hi) {
-      ThrowIncorrect("invalid-query",
-                     fmt::format("Wrong number of arguments to {} in {}: {} given", name,
-                                 PrintEdn(clause.form), args.size()));
+      ThrowIncorrect("invalid-query", fmt::format("Wrong number of arguments to {} in {}: {} given",
+                                                  name, PrintEdn(clause.form), args.size()));
     }
   };
   auto db_arg = [&](size_t i) -> const Database& {
     if (terms[i].kind != Term::Kind::kSource) {
-      ThrowIncorrect("invalid-query",
-                     fmt::format("{} takes a source ($) as its argument {}, in {}", name, i + 1,
-                                 PrintEdn(clause.form)));
+      ThrowIncorrect("invalid-query", fmt::format("{} takes a source ($) as its argument {}, in {}",
+                                                  name, i + 1, PrintEdn(clause.form)));
     }
     const Source& src = SourceOf(terms[i].value, clause.form);
     if (!src.db) {
@@ -1452,8 +1451,8 @@ bool Engine::EngineFunction(const Value& fn, const std::vector<Term>& terms,
                                  PrintEdn(args[2]), PrintEdn(clause.form)));
     }
     if (args[3].is_nil()) {
-      ThrowIncorrect("invalid-query",
-                     fmt::format("get-else's default must not be nil, in {}", PrintEdn(clause.form)));
+      ThrowIncorrect("invalid-query", fmt::format("get-else's default must not be nil, in {}",
+                                                  PrintEdn(clause.form)));
     }
     Value v;
     *result = first_value(db, args[1], attr, &v) ? v : args[3];
@@ -1488,10 +1487,9 @@ bool Engine::EngineFunction(const Value& fn, const std::vector<Term>& terms,
     arity(name == "tx-ids" ? 3 : 2, name == "tx-ids" ? 3 : 2);
     auto it = terms[0].is_variable() ? logs_.find(terms[0].value) : logs_.end();
     if (it == logs_.end()) {
-      ThrowIncorrect("invalid-query",
-                     fmt::format("{} takes a log (an input such as ?log bound to "
-                                 "Connection::log()) as its first argument, in {}",
-                                 name, PrintEdn(clause.form)));
+      ThrowIncorrect("invalid-query", fmt::format("{} takes a log (an input such as ?log bound to "
+                                                  "Connection::log()) as its first argument, in {}",
+                                                  name, PrintEdn(clause.form)));
     }
     auto time = [&](const Value& v) -> std::optional<int64_t> {
       if (v.is_nil()) return std::nullopt;
@@ -1509,8 +1507,8 @@ bool Engine::EngineFunction(const Value& fn, const std::vector<Term>& terms,
       if (t) {
         for (const LogEntry& e : it->second->TxRange(*t, *t + 1)) {
           for (const Datom& d : e.data) {
-            out.push_back(Value::Vector({Value::Long(d.e), Value::Long(d.a), d.v,
-                                         Value::Long(d.tx), Value::Boolean(d.added)}));
+            out.push_back(Value::Vector({Value::Long(d.e), Value::Long(d.a), d.v, Value::Long(d.tx),
+                                         Value::Boolean(d.added)}));
           }
         }
       }
@@ -1536,7 +1534,8 @@ bool Engine::EngineFunction(const Value& fn, const std::vector<Term>& terms,
       }
     }
     QueryOptions options = options_;
-    *result = args[0].is_string() ? Q(args[0].AsString(), inputs, options) : Q(args[0], inputs, options);
+    *result =
+        args[0].is_string() ? Q(args[0].AsString(), inputs, options) : Q(args[0], inputs, options);
     return true;
   }
   return false;
@@ -1767,8 +1766,8 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
   const RuleBody& first = *it->second.front();
   size_t arity = call.args.size();
   if (arity > 30) {
-    ThrowIncorrect("invalid-query", fmt::format("Rule calls take at most 30 arguments, in {}",
-                                                PrintEdn(c.form)));
+    ThrowIncorrect("invalid-query",
+                   fmt::format("Rule calls take at most 30 arguments, in {}", PrintEdn(c.form)));
   }
   // Bound arguments: constants and bound variables.
   uint32_t mask = 0;
@@ -1925,11 +1924,11 @@ Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<R
         }
         const RuleBody& body = *found->second.front();
         if (body.vars.size() != c.rule.args.size()) {
-          ThrowIncorrect("invalid-query",
-                         fmt::format("The rule {} takes {} arguments; {} has {}",
-                                     PrintEdn(c.rule.name), body.vars.size(), PrintEdn(c.form),
-                                     c.rule.args.size()),
-                         Value::Map({{Kw("form"), c.form}}));
+          ThrowIncorrect(
+              "invalid-query",
+              fmt::format("The rule {} takes {} arguments; {} has {}", PrintEdn(c.rule.name),
+                          body.vars.size(), PrintEdn(c.form), c.rule.args.size()),
+              Value::Map({{Kw("form"), c.form}}));
         }
         for (size_t a = 0; a < c.rule.args.size(); ++a) {
           VarId v = var_of(c.rule.args[a]);
@@ -1939,9 +1938,10 @@ Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<R
           if (a < body.required_vars.size()) it.needs.push_back(v);
         }
         if (!c.source.is_nil() && c.source != Value::Symbol("$")) {
-          ThrowUnsupported(fmt::format("Rule calls on a source other than $ are not supported "
-                                       "yet, in {}",
-                                       PrintEdn(c.form)));
+          ThrowUnsupported(
+              fmt::format("Rule calls on a source other than $ are not supported "
+                          "yet, in {}",
+                          PrintEdn(c.form)));
         }
         break;
       }
@@ -1969,11 +1969,20 @@ Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<R
       visible.insert(visible.end(), o.binds.begin(), o.binds.end());
       visible.insert(visible.end(), o.joins.begin(), o.joins.end());
     }
-    std::vector<VarId> joins;
+    // Datomic requires every variable of a plain `not` to be bound outside
+    // it; not-join names the ones to join on.
+    std::vector<Value> own;
     for (VarId v : it.joins) {
-      if (std::find(visible.begin(), visible.end(), v) != visible.end()) joins.push_back(v);
+      if (std::find(visible.begin(), visible.end(), v) == visible.end()) own.push_back(Name(v));
     }
-    it.joins = std::move(joins);
+    if (!own.empty()) {
+      ThrowIncorrect("insufficient-binding",
+                     fmt::format("Insufficient binding of {} in {}: every variable of not must "
+                                 "be bound outside it; to join on some variables only, use "
+                                 "(not-join [?var ...] clause ...)",
+                                 PrintEdn(Value::Vector(own)), PrintEdn(it.clause->form)),
+                     Value::Map({{Kw("form"), it.clause->form}, {Kw("vars"), Value::Vector(own)}}));
+    }
   }
   for (Item& it : items) {
     if (it.clause->kind == Clause::Kind::kNot) it.needs = it.joins;
@@ -2095,8 +2104,8 @@ Value Engine::Find(const Query& query, Frame& f, Scope& scope) {
   }
   for (const Value& w : query.with) add(w);
   std::vector<Relation> inputs = std::move(pending_inputs_);
-  Relation r = Conjunction(query.where, scope, std::move(inputs), Value::Symbol("$"), keep,
-                           nullptr, nullptr);
+  Relation r = Conjunction(query.where, scope, std::move(inputs), Value::Symbol("$"), keep, nullptr,
+                           nullptr);
   std::vector<int> cols;
   for (VarId v : element_vars) cols.push_back(r.Column(v));
 
@@ -2106,8 +2115,8 @@ Value Engine::Find(const Query& query, Frame& f, Scope& scope) {
     if (e.kind != FindElement::Kind::kPull) return v;
     const Source& src = SourceOf(e.source.is_nil() ? Value::Symbol("$") : e.source, e.form);
     if (!src.db) {
-      ThrowIncorrect("invalid-query", fmt::format("pull needs a database source, in {}",
-                                                  PrintEdn(e.form)));
+      ThrowIncorrect("invalid-query",
+                     fmt::format("pull needs a database source, in {}", PrintEdn(e.form)));
     }
     Value pattern = e.pull_pattern;
     if (pattern.is_symbol()) {
@@ -2156,8 +2165,7 @@ Value Engine::Find(const Query& query, Frame& f, Scope& scope) {
       std::vector<uint32_t>& candidates = by_hash[h];
       int g = -1;
       for (uint32_t cand : candidates) {
-        if (group_cols.empty() ||
-            std::equal(key.begin(), key.end(), groups.Row(cand))) {
+        if (group_cols.empty() || std::equal(key.begin(), key.end(), groups.Row(cand))) {
           g = static_cast<int>(cand);
           break;
         }

@@ -46,8 +46,7 @@ TEST_F(EngineTest, Basics) {
   EXPECT_EQ(Str("[:find ?a (count ?e) :where [?e :age ?a]]"), "#{[25 2] [30 1] [41 1]}");
   EXPECT_EQ(Str("[:find ?fn :where [?e :name \"Cid\"] [?e :friend ?f] [?f :name ?fn]]"),
             "#{[\"Ann\"] [\"Bob\"]}");
-  EXPECT_EQ(Str("[:find ?n :where [?e :name ?n] (not [?e :friend])]"),
-            "#{[\"Ann\"] [\"Dee\"]}");
+  EXPECT_EQ(Str("[:find ?n :where [?e :name ?n] (not [?e :friend])]"), "#{[\"Ann\"] [\"Dee\"]}");
   EXPECT_EQ(Str("[:find ?n :where [?e :name ?n] (or [?e :age 30] [?e :age 41])]"),
             "#{[\"Ann\"] [\"Cid\"]}");
   EXPECT_EQ(Str("[:find ?n :in $ ?min :where [?e :age ?a] [(>= ?a ?min)] [?e :name ?n]]",
@@ -60,8 +59,7 @@ TEST_F(EngineTest, Basics) {
 }
 
 TEST_F(EngineTest, Rules) {
-  std::string rules =
-      "[[(anc ?x ?y) [?x :parent ?y]] [(anc ?x ?y) [?x :parent ?z] (anc ?z ?y)]]";
+  std::string rules = "[[(anc ?x ?y) [?x :parent ?y]] [(anc ?x ?y) [?x :parent ?z] (anc ?z ?y)]]";
   EXPECT_EQ(Str("[:find ?an :in $ % :where [?d :name \"Dee\"] (anc ?d ?a) [?a :name ?an]]",
                 {ReadEdn(rules)}),
             "#{[\"Ann\"] [\"Bob\"] [\"Cid\"]}");

@@ -149,8 +149,16 @@ std::vector<Value> ParseVariableList(Items items, const Value& form, std::string
 
 enum class TermPlace { kPattern, kFunctionArg, kRuleArg };
 
+// (quote x), what a Clojure reader makes of 'x: the constant x.
+bool IsQuoted(const Value& v) {
+  if (!v.is_list() || v.Count() != 2) return false;
+  const Value& head = v.Items()[0];
+  return head.is_symbol() && head.Namespace().empty() && head.Name() == "quote";
+}
+
 Term ParseTerm(const Value& v, TermPlace place, const Value& clause, bool first) {
   if (IsVariable(v)) return Term{Term::Kind::kVariable, v};
+  if (IsQuoted(v)) return Term{Term::Kind::kConstant, v.Items()[1]};
   if (!v.is_symbol()) return Term{Term::Kind::kConstant, v};
   if (IsBlank(v)) {
     if (place == TermPlace::kFunctionArg) {
@@ -1016,6 +1024,7 @@ bool IsBlank(const Value& v) { return v == Sym().blank; }
 
 Query ParseQuery(const Value& form) {
   if (form.is_string()) return ParseQuery(form.AsString());
+  if (IsQuoted(form)) return ParseQuery(form.Items()[1]);
   return ParseQueryValue(form);
 }
 

@@ -1,4 +1,6 @@
 // The public query API: the parsed-query cache in front of the engine.
+#include "strata/query.h"
+
 #include <list>
 #include <memory>
 #include <mutex>
@@ -7,7 +9,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "query/engine.h"
 #include "query/parser.h"
-#include "strata/query.h"
 
 namespace strata {
 
@@ -39,9 +40,8 @@ class QueryCache {
   static constexpr size_t kCapacity = 1024;
   std::mutex mutex_;
   std::list<Value> order_;
-  absl::flat_hash_map<Value,
-                      std::pair<std::shared_ptr<const query::Query>, std::list<Value>::iterator>,
-                      ValueHash>
+  absl::flat_hash_map<
+      Value, std::pair<std::shared_ptr<const query::Query>, std::list<Value>::iterator>, ValueHash>
       map_;
 };
 

@@ -102,12 +102,18 @@ std::vector<QueryInput> QueryInputs(const Database& db, const Value& query, cons
   return inputs;
 }
 
+// The message of the last anomaly a query threw, for failure reports.
+thread_local std::string last_anomaly;
+
 Value RunQuery(const Database& db, const Value& test_case) {
+  last_anomaly.clear();
   const Value* query = Get(test_case, "query");
   const Value* args = Get(test_case, "args");
   try {
     return Q(*query, QueryInputs(db, *query, args != nullptr ? *args : Value()));
-  } catch (const Anomaly&) {
+  } catch (const Anomaly& a) {
+    // Shown when the case fails.
+    last_anomaly = a.message();
     return ErrorResult();
   }
 }
@@ -190,7 +196,8 @@ TEST_P(ConformanceTest, MatchesExpected) {
     ADD_FAILURE() << "conformance case " << name << " failed\n"
                   << "  doc: " << (doc != nullptr ? PrintEdn(*doc) : "") << "\n  " << op
                   << "\n  expected: " << want << "\n  got:      " << got
-                  << "\n  (raw result: " << PrintEdn(outcome.result) << ")";
+                  << "\n  (raw result: " << PrintEdn(outcome.result) << ")"
+                  << (last_anomaly.empty() ? "" : "\n  anomaly: " + last_anomaly);
   }
 }
 
