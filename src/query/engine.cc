@@ -365,7 +365,7 @@ void Engine::Step(const Value& form, std::string_view op, const Value& detail, d
       {Kw("rows"), Value::Long(static_cast<int64_t>(rows))},
       {Kw("depth"), Value::Long(depth_)},
   };
-  if (!detail.is_nil()) entries.push_back({Kw("index"), detail});
+  if (!detail.is_nil()) entries.push_back({Kw(detail.is_keyword() ? "index" : "table"), detail});
   steps_.push_back(Value::Map(std::move(entries)));
 }
 
@@ -1877,7 +1877,14 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
   } else {
     f.Add(std::move(out));
   }
-  Step(c.form, "rule", Value(), 0, rows);
+  if (explain_) {
+    // How much the rule derived: with bound arguments pushed in, only what
+    // the demanded bindings reach.
+    Step(c.form, "rule",
+         Value::Map({{Kw("demand"), Value::Long(static_cast<int64_t>(table.demand->size()))},
+                     {Kw("answers"), Value::Long(static_cast<int64_t>(table.answers->size()))}}),
+         0, rows);
+  }
 }
 
 // ---- Conjunctions -------------------------------------------------------------------------
