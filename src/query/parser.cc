@@ -41,11 +41,11 @@ struct Symbols {
   Value dot = Value::Symbol(".");
   Value ellipsis = Value::Symbol("...");
   Value pull = Value::Symbol("pull");
-  Value not_ = Value::Symbol("not");
+  Value not_sym = Value::Symbol("not");
   Value not_join = Value::Symbol("not-join");
-  Value or_ = Value::Symbol("or");
+  Value or_sym = Value::Symbol("or");
   Value or_join = Value::Symbol("or-join");
-  Value and_ = Value::Symbol("and");
+  Value and_sym = Value::Symbol("and");
 };
 
 const Symbols& Sym() {
@@ -70,7 +70,7 @@ bool IsPlainSymbol(const Value& v) {
 
 bool IsClauseKeyword(const Value& v) {
   const Symbols& s = Sym();
-  return v == s.not_ || v == s.not_join || v == s.or_ || v == s.or_join || v == s.and_;
+  return v == s.not_sym || v == s.not_join || v == s.or_sym || v == s.or_join || v == s.and_sym;
 }
 
 // Whether `v` nests no deeper than `budget` levels.
@@ -448,7 +448,7 @@ Clause ParseOr(const Value& form, Items rest, bool is_join, const Value& source,
   std::vector<std::vector<Value>> branch_vars;
   branch_vars.reserve(branches.size());
   for (const Value& branch : branches) {
-    if (branch.is_list() && branch.Count() > 0 && branch.Items()[0] == Sym().and_) {
+    if (branch.is_list() && branch.Count() > 0 && branch.Items()[0] == Sym().and_sym) {
       Items body = branch.Items().subspan(1);
       if (body.empty()) {
         Fail(branch, fmt::format("(and) has no clauses, in {}: write (and [?e :a 1] [?e :b 2])",
@@ -559,11 +559,11 @@ Clause ParseClause(const Value& form, const Value& source, int depth) {
     const Value& name = items[head];
     Items rest = items.subspan(head + 1);
     const Symbols& s = Sym();
-    if (name == s.not_) return ParseNot(form, rest, false, clause_source, depth);
+    if (name == s.not_sym) return ParseNot(form, rest, false, clause_source, depth);
     if (name == s.not_join) return ParseNot(form, rest, true, clause_source, depth);
-    if (name == s.or_) return ParseOr(form, rest, false, clause_source, depth);
+    if (name == s.or_sym) return ParseOr(form, rest, false, clause_source, depth);
     if (name == s.or_join) return ParseOr(form, rest, true, clause_source, depth);
-    if (name == s.and_) {
+    if (name == s.and_sym) {
       Fail(form, fmt::format("{}: (and ...) is only a branch of or / or-join, as in (or (and "
                              "[?e :a 1] [?e :b 2]) [?e :c 3]); elsewhere clauses are already "
                              "joined, so drop the and",
@@ -972,7 +972,7 @@ RuleBody ParseRule(const Value& form) {
   RuleBody rule;
   rule.form = form;
   rule.name = parts[0];
-  if (!IsPlainSymbol(rule.name) || IsClauseKeyword(rule.name) || rule.name == Sym().pull) {
+  if (!IsPlainSymbol(rule.name) || IsClauseKeyword(rule.name)) {
     Fail(form, fmt::format("The rule head {} does not start with a rule name: name it with a "
                            "plain symbol (no ?, $ or %, and not a clause word such as not or "
                            "or), as in (ancestor ?a ?b)",
