@@ -97,7 +97,7 @@ struct FunctionExpr {
 
 // ($src? rule-name arg ...)
 struct RuleExpr {
-  Value name;  // symbol
+  Value name;              // symbol
   std::vector<Term> args;  // variables, constants or `_`
 };
 
