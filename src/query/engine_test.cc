@@ -1,6 +1,5 @@
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "strata/anomaly.h"
 #include "strata/connection.h"
@@ -85,10 +84,8 @@ namespace strata {
 namespace {
 
 TEST_F(EngineTest, ClauseOrderDoesNotMatterForThePlan) {
-  Value a = Explain(ReadEdn("[:find ?e ?a :where [?e :name \"Bob\"] [?e :age ?a]]"),
-                    {conn_.Db()});
-  Value b = Explain(ReadEdn("[:find ?e ?a :where [?e :age ?a] [?e :name \"Bob\"]]"),
-                    {conn_.Db()});
+  Value a = Explain(ReadEdn("[:find ?e ?a :where [?e :name \"Bob\"] [?e :age ?a]]"), {conn_.Db()});
+  Value b = Explain(ReadEdn("[:find ?e ?a :where [?e :age ?a] [?e :name \"Bob\"]]"), {conn_.Db()});
   // Both start with the selective pattern, then look ages up by entity.
   auto first_clause = [](const Value& plan) {
     return PrintEdn(*plan.Get(Value::Keyword("steps"))->Items()[0].Get(Value::Keyword("clause")));
@@ -101,8 +98,8 @@ TEST_F(EngineTest, ClauseOrderDoesNotMatterForThePlan) {
 }
 
 TEST_F(EngineTest, RangePredicateBecomesAnAvetRangeScan) {
-  Value plan = Explain(ReadEdn("[:find ?e :where [?e :age ?a] [(> ?a 26)] [(< ?a 35)]]"),
-                       {conn_.Db()});
+  Value plan =
+      Explain(ReadEdn("[:find ?e :where [?e :age ?a] [(> ?a 26)] [(< ?a 35)]]"), {conn_.Db()});
   const Value& step = plan.Get(Value::Keyword("steps"))->Items()[0];
   EXPECT_EQ(PrintEdn(*step.Get(Value::Keyword("op"))), ":range-scan");
   EXPECT_EQ(PrintEdn(*step.Get(Value::Keyword("rows"))), "1");  // only Ann's 30
@@ -127,7 +124,8 @@ TEST_F(EngineTest, BoundRuleArgumentsArePushedIn) {
                       i > 0 ? fmt::format(" :parent \"n{}\"", i - 1) : "");
   }
   conn_.Transact(std::string_view(tx + "]"));
-  Value rules = ReadEdn("[[(anc ?x ?y) [?x :parent ?y]] [(anc ?x ?y) [?x :parent ?z] (anc ?z ?y)]]");
+  Value rules =
+      ReadEdn("[[(anc ?x ?y) [?x :parent ?y]] [(anc ?x ?y) [?x :parent ?z] (anc ?z ?y)]]");
   Value query = ReadEdn("[:find (count ?a) . :in $ % ?d :where [?e :email ?d] (anc ?e ?a)]");
   EXPECT_EQ(PrintEdn(Q(query, {conn_.Db(), rules, Value::String("n1")})), "1");
   EXPECT_EQ(PrintEdn(Q(query, {conn_.Db(), rules, Value::String("n199")})), "199");
@@ -148,8 +146,7 @@ TEST_F(EngineTest, MutualRecursion) {
       " [(odd ?x ?y) [?x :parent ?y]]"
       " [(odd ?x ?y) [?x :parent ?z] (even ?z ?y)]]");
   // Dee -> Cid -> Bob -> Ann: Dee's ancestors at an odd distance: Cid, Ann.
-  EXPECT_EQ(Str("[:find ?n :in $ % :where [?d :name \"Dee\"] (odd ?d ?a) [?a :name ?n]]",
-                {rules}),
+  EXPECT_EQ(Str("[:find ?n :in $ % :where [?d :name \"Dee\"] (odd ?d ?a) [?a :name ?n]]", {rules}),
             "#{[\"Ann\"] [\"Cid\"]}");
 }
 
@@ -188,9 +185,9 @@ TEST_F(EngineTest, LogFunctions) {
 }
 
 TEST_F(EngineTest, InputBindings) {
-  EXPECT_EQ(Str("[:find ?n :in $ [?a ...] :where [?e :age ?a] [?e :name ?n]]",
-                {ReadEdn("[30 41]")}),
-            "#{[\"Ann\"] [\"Cid\"]}");
+  EXPECT_EQ(
+      Str("[:find ?n :in $ [?a ...] :where [?e :age ?a] [?e :name ?n]]", {ReadEdn("[30 41]")}),
+      "#{[\"Ann\"] [\"Cid\"]}");
   EXPECT_EQ(Str("[:find ?n ?x :in $ [[?a ?x]] :where [?e :age ?a] [?e :name ?n]]",
                 {ReadEdn("[[30 :thirty] [25 :young]]")}),
             "#{[\"Ann\" :thirty] [\"Bob\" :young] [\"Dee\" :young]}");
@@ -211,8 +208,7 @@ TEST_F(EngineTest, InputBindings) {
 TEST_F(EngineTest, FindShapesAndReturnMaps) {
   EXPECT_EQ(Str("[:find [?n ?a] :where [?e :email \"ann@x\"] [?e :name ?n] [?e :age ?a]]"),
             "[\"Ann\" 30]");
-  EXPECT_EQ(Str("[:find [?n ?a] :where [?e :email \"nobody\"] [?e :name ?n] [?e :age ?a]]"),
-            "nil");
+  EXPECT_EQ(Str("[:find [?n ?a] :where [?e :email \"nobody\"] [?e :name ?n] [?e :age ?a]]"), "nil");
   EXPECT_EQ(Str("[:find ?n ?a :keys name age :where [?e :email \"ann@x\"] [?e :name ?n] "
                 "[?e :age ?a]]"),
             "#{{:age 30, :name \"Ann\"}}");
