@@ -640,6 +640,85 @@ TEST(QueryAggregatesTest, RandAndSample) {
   EXPECT_ERROR("arity", Agg("sample", "[]", "[1]"));
 }
 
+// ---- robustness ----------------------------------------------------------
+
+// Awkward arguments for every function and aggregate.
+std::vector<Value> AwkwardValues() {
+  std::vector<Value> pool = ReadAllEdn(R"x(
+      nil true false 0 -1 1 2 9223372036854775807 -9223372036854775808 0.0 -0.0 1.5
+      ##NaN ##Inf ##-Inf 0N 3N 0M 1.5M -2.50M \a "" "a" "héllo😀" " " "(" "a*" :k :a/b sym
+      [] [1 2] () (1) {} {:a 1} #{} #{1} #inst "2020-01-01" #uuid
+      "f81d4fae-7dec-11d0-a765-00a0c91e6bf6")x");
+  pool.push_back(Value::Float(std::numeric_limits<float>::quiet_NaN()));
+  pool.push_back(Value::Ref(42));
+  pool.push_back(Value::Tuple({Value::Long(1), Value::String("x")}));
+  pool.push_back(E("1" + std::string(3000, '0') + "N"));
+  pool.push_back(Value::BigDec("1", 2000000000));
+  pool.push_back(Value::BigDec("-7", -2000000000));
+  return pool;
+}
+
+// Every call returns a value or throws an incorrect anomaly: nothing else
+// escapes, nothing crashes (the sanitizer builds run this too).
+TEST(QueryFunctionsTest, AwkwardArgumentsNeverCrash) {
+  std::vector<Value> pool = AwkwardValues();
+  std::vector<std::string> names = {
+      "=",      "==",           "not=",       "!=",        "<",          ">",          "<=",
+      ">=",     "compare",      "+",          "-",         "*",          "/",          "quot",
+      "rem",    "mod",          "inc",        "dec",       "max",        "min",        "abs",
+      "zero?",  "pos?",         "neg?",       "even?",     "odd?",       "nil?",       "some?",
+      "true?",  "false?",       "not",        "and",       "or",         "identity",   "vector",
+      "list",   "tuple",        "untuple",    "hash-set",  "set",        "hash-map",   "count",
+      "empty?", "not-empty",    "get",        "contains?", "name",       "namespace",  "keyword",
+      "symbol", "str",          "pr-str",     "subs",      "re-pattern", "re-find",    "re-matches",
+      "re-seq", "starts-with?", "ends-with?", "includes?", "upper-case", "lower-case", "blank?",
+      "trim",   "triml",        "trimr"};
+  auto call = [](const QueryFunction& fn, std::vector<Value> args) {
+    try {
+      fn(args);
+    } catch (const Anomaly& a) {
+      EXPECT_EQ(a.category(), Category::kIncorrect) << a.what();
+    }
+  };
+  for (const auto& name : names) {
+    auto fn = FindFunction(Value::Symbol(name));
+    ASSERT_NE(fn, nullptr) << name;
+    call(*fn, {});
+    for (const Value& a : pool) {
+      call(*fn, {a});
+      for (const Value& b : pool) call(*fn, {a, b});
+      for (size_t i = 0; i < pool.size(); i += 3) {
+        call(*fn, {a, pool[i], pool[(i * 7) % pool.size()]});
+      }
+    }
+  }
+}
+
+TEST(QueryAggregatesTest, AwkwardValuesNeverCrash) {
+  std::vector<Value> pool = AwkwardValues();
+  std::vector<std::vector<Value>> arg_lists = {
+      {}, {Value::Long(2)}, {Value::Long(-1)}, {Value::String("x")}, {Value::Long(1), Value()}};
+  for (const char* name : {"count", "count-distinct", "sum", "avg", "median", "variance", "stddev",
+                           "min", "max", "distinct", "rand", "sample"}) {
+    auto fn = FindAggregate(Value::Symbol(name));
+    for (const auto& args : arg_lists) {
+      auto call = [&](std::vector<Value> values) {
+        try {
+          (*fn)(args, values);
+        } catch (const Anomaly& a) {
+          EXPECT_EQ(a.category(), Category::kIncorrect) << a.what();
+        }
+      };
+      call({});
+      call(pool);
+      for (const Value& a : pool) {
+        call({a});
+        for (const Value& b : pool) call({a, b, a});
+      }
+    }
+  }
+}
+
 // ---- registration --------------------------------------------------------
 
 TEST(QueryRegistryTest, RegisterFindReplace) {
