@@ -11,7 +11,6 @@
 #include "strata/pull.h"
 
 #include <absl/container/flat_hash_map.h>
-#include <absl/container/flat_hash_set.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -179,9 +178,12 @@ void CheckNotHistory(const Database& db) {
 // keys kept. Takes the entries' values, leaving `entries` to be cleared.
 Value MakeMap(std::vector<ValuePair>* entries) {
   auto& e = *entries;
-  std::stable_sort(e.begin(), e.end(), [](const ValuePair& x, const ValuePair& y) {
-    return Compare(x.first, y.first) < 0;
-  });
+  // Insertion sort: a handful of entries, stable, and no buffer to allocate.
+  for (size_t i = 1; i < e.size(); ++i) {
+    for (size_t j = i; j > 0 && Compare(e[j].first, e[j - 1].first) < 0; --j) {
+      std::swap(e[j], e[j - 1]);
+    }
+  }
   size_t n = 0;
   for (size_t i = 0; i < e.size(); ++i) {
     if (n > 0 && e[n - 1].first == e[i].first) continue;
@@ -207,22 +209,31 @@ Value MakeVector(std::vector<Value>* items) {
 class Puller {
  public:
   Puller(const Database& db, const ResolvedPattern& pattern)
-      : db_(db), schema_(*pattern.schema), pattern_(pattern) {}
+      : db_(db),
+        schema_(*pattern.schema),
+        pattern_(pattern),
+        plain_(!db.as_of_t() && !db.since_t() && !db.is_history() && !db.filter() &&
+               !db.state().durable) {}
 
   Value Pull(EntityId e) {
     path_.clear();
     limits_.clear();
-    path_.insert(e);
+    path_.push_back(e);
     return PullEntity(e, *pattern_.root);
   }
 
  private:
   // The buffers of one nesting level.
   struct Frame {
-    std::vector<Datom> datoms;
+    // The entity's datoms the node reads, in EAVT order; `owned` holds
+    // them when they come from a cursor rather than the memory index.
+    std::vector<const Datom*> datoms;
+    std::vector<Datom> owned;
     std::vector<ValuePair> entries;
     std::vector<Value> items;
-    std::vector<EntityId> refs;
+    // A reverse name's VAET datoms.
+    std::vector<const Datom*> refs;
+    std::vector<Datom> refs_owned;
   };
 
   Value PullEntity(EntityId e, const ResolvedNode& node) {
@@ -239,9 +250,8 @@ class Puller {
       size_t* depth;
       ~Leave() { --*depth; }
     } leave{&depth_};
-    f.datoms.clear();
     f.entries.clear();
-    Load(e, node, &f.datoms);
+    Load(e, node, f);
     for (const ResolvedSpec& rs : node.specs) {
       const PullAttrSpec& spec = *rs.spec;
       Value value;
@@ -268,8 +278,8 @@ class Puller {
       if (!node.has_db_id) f.entries.emplace_back(DbIdKey(), Value::Long(e));
       auto it = f.datoms.begin();
       while (it != f.datoms.end()) {
-        EntityId a = it->a;
-        auto end = std::find_if(it, f.datoms.end(), [a](const Datom& d) { return d.a != a; });
+        EntityId a = (*it)->a;
+        auto end = std::find_if(it, f.datoms.end(), [a](const Datom* d) { return d->a != a; });
         const Attribute* attr = schema_.Find(a);
         if (attr != nullptr && !std::binary_search(node.forward.begin(), node.forward.end(), a)) {
           ResolvedSpec rs;
@@ -287,8 +297,25 @@ class Puller {
     return result;
   }
 
-  // The datoms of e that `node` reads, in EAVT order.
-  void Load(EntityId e, const ResolvedNode& node, std::vector<Datom>* out) {
+  // The datoms of `index` matching the key's leading components, into
+  // *out: straight from the memory index for a plain database, else
+  // through a cursor (copies kept in *owned).
+  void Read(Index index, const DatomKey& key, std::vector<const Datom*>* out,
+            std::vector<Datom>* owned) {
+    out->clear();
+    if (plain_) {
+      db_.state().index.Scan(index, Part::kCurrent, key, out);
+      return;
+    }
+    owned->clear();
+    std::unique_ptr<DatomCursor> cursor = OpenCursor(db_, index, key, true);
+    while (const Datom* d = cursor->Next()) owned->push_back(*d);
+    for (const Datom& d : *owned) out->push_back(&d);
+  }
+
+  // The datoms of e that `node` reads, in EAVT order, into f.datoms.
+  void Load(EntityId e, const ResolvedNode& node, Frame& f) {
+    f.datoms.clear();
     if (!node.wildcard && node.forward.empty()) return;
     DatomKey key;
     key.probe.e = e;
@@ -297,22 +324,22 @@ class Puller {
       key.probe.a = node.forward[0];
       key.n = 2;
     }
-    std::unique_ptr<DatomCursor> cursor = OpenCursor(db_, Index::kEavt, key, true);
-    bool all = node.wildcard || key.n == 2;
-    while (const Datom* d = cursor->Next()) {
-      if (all || std::binary_search(node.forward.begin(), node.forward.end(), d->a)) {
-        out->push_back(*d);
-      }
+    Read(Index::kEavt, key, &f.datoms, &f.owned);
+    if (node.wildcard || key.n == 2) return;
+    size_t n = 0;
+    for (const Datom* d : f.datoms) {
+      if (std::binary_search(node.forward.begin(), node.forward.end(), d->a)) f.datoms[n++] = d;
     }
+    f.datoms.resize(n);
   }
 
-  using DatomIt = std::vector<Datom>::const_iterator;
+  using DatomIt = std::vector<const Datom*>::const_iterator;
 
-  static std::pair<DatomIt, DatomIt> RunOf(const std::vector<Datom>& datoms, EntityId a) {
+  static std::pair<DatomIt, DatomIt> RunOf(const std::vector<const Datom*>& datoms, EntityId a) {
     auto lo = std::lower_bound(datoms.begin(), datoms.end(), a,
-                               [](const Datom& d, EntityId x) { return d.a < x; });
+                               [](const Datom* d, EntityId x) { return d->a < x; });
     auto hi = lo;
-    while (hi != datoms.end() && hi->a == a) ++hi;
+    while (hi != datoms.end() && (*hi)->a == a) ++hi;
     return {lo, hi};
   }
 
@@ -321,13 +348,13 @@ class Puller {
   bool Forward(DatomIt lo, DatomIt hi, const ResolvedSpec& rs, Frame& f, Value* out) {
     if (lo == hi) return false;
     const Attribute& attr = *rs.attr;
-    if (!attr.many) return Element(lo->v, rs, attr.is_component, out);
+    if (!attr.many) return Element((*lo)->v, rs, attr.is_component, out);
     int64_t limit = rs.spec->limit;
     f.items.clear();
     for (auto it = lo; it != hi && (limit < 0 || static_cast<int64_t>(f.items.size()) < limit);
          ++it) {
       Value v;
-      if (Element(it->v, rs, attr.is_component, &v)) f.items.push_back(std::move(v));
+      if (Element((*it)->v, rs, attr.is_component, &v)) f.items.push_back(std::move(v));
     }
     if (f.items.empty()) return false;
     *out = MakeVector(&f.items);
@@ -339,27 +366,23 @@ class Puller {
   bool Reverse(EntityId e, const ResolvedSpec& rs, Frame& f, Value* out) {
     const Attribute& attr = *rs.attr;
     int64_t limit = attr.is_component ? 1 : rs.spec->limit;
-    f.refs.clear();
     DatomKey key;
     key.probe.v = Value::Ref(e);
     key.probe.a = attr.id;
     key.n = 2;
-    std::unique_ptr<DatomCursor> cursor = OpenCursor(db_, Index::kVaet, key, true);
-    while (limit < 0 || static_cast<int64_t>(f.refs.size()) < limit) {
-      const Datom* d = cursor->Next();
-      if (d == nullptr) break;
-      f.refs.push_back(d->e);
+    Read(Index::kVaet, key, &f.refs, &f.refs_owned);
+    if (limit >= 0 && static_cast<int64_t>(f.refs.size()) > limit) {
+      f.refs.resize(static_cast<size_t>(limit));
     }
-    cursor.reset();
     if (f.refs.empty()) return false;
-    if (attr.is_component) return Ref(f.refs[0], rs, false, out);
+    if (attr.is_component) return Ref(f.refs[0]->e, rs, false, out);
     // f.refs stays as it is while the referring entities are pulled: only
     // deeper frames are used for them.
     std::vector<Value> items;
     items.reserve(f.refs.size());
-    for (EntityId r : f.refs) {
+    for (const Datom* d : f.refs) {
       Value v;
-      if (Ref(r, rs, false, &v)) items.push_back(std::move(v));
+      if (Ref(d->e, rs, false, &v)) items.push_back(std::move(v));
     }
     if (items.empty()) return false;
     *out = MakeVector(&items);
@@ -384,21 +407,21 @@ class Puller {
       return true;
     }
     if (component) {
-      if (path_.contains(target)) {
+      if (OnPath(target)) {
         *out = Value::Map({{DbIdKey(), Value::Long(target)}});
         return true;
       }
-      path_.insert(target);
+      path_.push_back(target);
     }
     Value m = PullEntity(target, *node);
-    if (component) path_.erase(target);
+    if (component) path_.pop_back();
     if (m.Count() == 0) return false;
     *out = std::move(m);
     return true;
   }
 
   bool Recurse(EntityId target, const ResolvedSpec& rs, Value* out) {
-    if (path_.contains(target)) {
+    if (OnPath(target)) {
       *out = Value::Map({{DbIdKey(), Value::Long(target)}});
       return true;
     }
@@ -414,14 +437,16 @@ class Puller {
       if (remaining <= 0) return false;
       limits_.emplace_back(&rs, remaining - 1);
     }
-    path_.insert(target);
+    path_.push_back(target);
     Value m = PullEntity(target, *rs.parent);
-    path_.erase(target);
+    path_.pop_back();
     if (bounded) limits_.pop_back();
     if (m.Count() == 0) return false;
     *out = std::move(m);
     return true;
   }
+
+  bool OnPath(EntityId e) const { return std::find(path_.begin(), path_.end(), e) != path_.end(); }
 
   Value BareRef(EntityId target) const {
     Value ident = schema_.Ident(target);
@@ -432,11 +457,14 @@ class Puller {
   const Database& db_;
   const Schema& schema_;
   const ResolvedPattern& pattern_;
+  // Whether the database is its memory index's current part alone, read
+  // without cursors.
+  bool plain_;
   std::deque<Frame> frames_;
   size_t depth_ = 0;
   // The entities on the path from the root to the entity being pulled,
   // through recursion and components: met again, they end a cycle.
-  absl::flat_hash_set<EntityId> path_;
+  std::vector<EntityId> path_;
   // Recursion limits left, per recursive spec, innermost last.
   std::vector<std::pair<const ResolvedSpec*, int64_t>> limits_;
 };
