@@ -58,7 +58,13 @@ Named Resolve(const Database& db, const Value& name) {
   out.attr = find(name);
   std::string_view local = name.Name();
   if (out.attr == nullptr && local.size() > 1 && local[0] == '_') {
-    out.attr = find(Value::Keyword(name.Namespace(), local.substr(1)));
+    Value forward;
+    try {
+      forward = Value::Keyword(name.Namespace(), local.substr(1));
+    } catch (const Anomaly&) {
+      return out;  // :a/_#x: no forward name, so no attribute
+    }
+    out.attr = find(forward);
     if (out.attr != nullptr && !out.attr->is_ref()) {
       ThrowIncorrect("not-a-ref-attribute",
                      fmt::format("{} names {} in reverse, but only ref attributes have reverse "

@@ -84,7 +84,12 @@ class Parser {
     }
     std::string_view name = keyword.Name();
     if (name.size() > 1 && name[0] == '_') {
-      spec.reverse_of = Value::Keyword(keyword.Namespace(), name.substr(1));
+      // A name whose rest is no keyword's name (:a/_#x) is a forward name.
+      try {
+        spec.reverse_of = Value::Keyword(keyword.Namespace(), name.substr(1));
+      } catch (const Anomaly&) {
+        spec.reverse_of = Value();
+      }
     }
     return spec;
   }

@@ -48,10 +48,12 @@ TEST(PullPatternTest, AttributeNamesWildcardAndDbId) {
 }
 
 TEST(PullPatternTest, ReverseNames) {
-  auto p = Parse("[:person/_friend :_x :a/_]");
+  auto p = Parse("[:person/_friend :_x :a/_ :a/_#b]");
   EXPECT_EQ(p->root.specs[0].reverse_of, K("person/friend"));
   EXPECT_EQ(p->root.specs[1].reverse_of, K("x"));
   EXPECT_TRUE(p->root.specs[2].reverse_of.is_nil());
+  // Found by the fuzzer: the rest of the name is no keyword's name.
+  EXPECT_TRUE(p->root.specs[3].reverse_of.is_nil());
 }
 
 TEST(PullPatternTest, AttributeExpressions) {
