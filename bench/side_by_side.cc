@@ -16,6 +16,8 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -25,6 +27,7 @@
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/edn.h"
+#include "strata/pull.h"
 
 namespace strata::bench {
 namespace {
@@ -67,6 +70,59 @@ Value CountAndAgeSum(const Database& db) {
   DatomIterator it = db.Datoms(Index::kAevt, {K("age")});
   while (const Datom* d = it.Next()) ages += d->v.AsLong();
   return Value::Vector({Value::Long(names), Value::Long(ages)});
+}
+
+// DataScript's wide tree (bench `wide-db`): node 1 follows nodes 5..9, node
+// n follows n*width .. n*width+width-1, `depth` levels below the root. Each
+// node is a person whose attributes come from its id (the same formulas in
+// bench/datascript/bench.cljs, so both sides hold the same data).
+std::string WideTreeTx(int64_t id, int depth, int width) {
+  static const char* const kNames[] = {"Ivan", "Petr",   "Sergei", "Oleg",
+                                       "Yuri", "Dmitry", "Fedor",  "Denis"};
+  static const char* const kLast[] = {"Ivanov",  "Petrov",    "Sidorov",
+                                      "Kovalev", "Kuznetsov", "Voronoi"};
+  static const char* const kAliases[] = {"A. C. Q. W.",     "A. J. Finn",  "A.A. Fair",
+                                         "Aapeli",          "Aaron Wolfe", "Abigail Van Buren",
+                                         "Jeanne Phillips", "Abram Tertz", "Abu Nuwas",
+                                         "Acton Bell",      "Adunis"};
+  std::string name = kNames[id % 8];
+  std::string last = kLast[id % 6];
+  std::string out = "{:db/id \"" + std::to_string(id) + "\" :id " + std::to_string(id) +
+                    " :name \"" + name + "\" :last-name \"" + last + "\" :full-name \"" + name +
+                    " " + last + "\" :sex " + (id % 2 == 0 ? ":male" : ":female") + " :age " +
+                    std::to_string(id % 100) + " :salary " + std::to_string(id * 7919 % 100000) +
+                    " :alias [";
+  for (int64_t j = 0; j < id % 4; ++j) out += std::string(" \"") + kAliases[(id + j) % 11] + "\"";
+  out += "]";
+  std::string children;
+  if (depth > 0) {
+    out += " :follows [";
+    for (int k = 0; k < width; ++k) {
+      int64_t child = id * width + k;
+      out += " \"" + std::to_string(child) + "\"";
+      children += WideTreeTx(child, depth - 1, width);
+    }
+    out += "]";
+  }
+  return out + "}\n" + children;
+}
+
+// [maps, sum of :age, values of :alias] over a pulled tree.
+void CountTree(const Value& v, int64_t* maps, int64_t* ages, int64_t* aliases) {
+  if (v.is_map()) {
+    ++*maps;
+    if (const Value* age = v.Get(K("age"))) *ages += age->AsLong();
+    if (const Value* alias = v.Get(K("alias"))) *aliases += static_cast<int64_t>(alias->Count());
+    if (const Value* follows = v.Get(K("follows"))) {
+      for (const Value& f : follows->Items()) CountTree(f, maps, ages, aliases);
+    }
+  }
+}
+
+Value TreeAnswer(const Value& pulled) {
+  int64_t maps = 0, ages = 0, aliases = 0;
+  CountTree(pulled, &maps, &ages, &aliases);
+  return Value::Vector({Value::Long(maps), Value::Long(ages), Value::Long(aliases)});
 }
 
 struct Workload {
@@ -137,6 +193,25 @@ class Workloads {
           result_ = db;
         },
         [this] { return CountAndAgeSum(result_); }};
+    // DataScript's pull benchmarks on its wide tree (depth 4, width 5: 781
+    // people), from the root, with the pattern parsed once as a peer would.
+    auto pull = [this](const char* pattern) {
+      return Workload{[this, pattern] {
+                        if (!wide_.has_value()) {
+                          Connection conn = Connection::CreateInMemory();
+                          conn.Transact(kWideSchema);
+                          conn.Transact("[" + WideTreeTx(1, 4, 5) + "]");
+                          wide_ = conn.Db();
+                          root_ = wide_->EntidOrThrow(Value::Vector({K("id"), Value::Long(1)}));
+                        }
+                        pattern_ = std::make_shared<PullPattern>(ParsePullPattern(pattern));
+                      },
+                      [this] { pulled_ = Pull(*wide_, *pattern_, root_); },
+                      [this] { return TreeAnswer(pulled_); }};
+    };
+    w["pull-one"] = pull("[:name {:follows ...}]");
+    w["pull-many"] = pull("[:db/id :last-name :alias :sex :age :salary {:follows ...}]");
+    w["pull-wildcard"] = pull("[* {:follows ...}]");
     return w;
   }
 
@@ -146,6 +221,22 @@ class Workloads {
   Database loaded_{nullptr};
   Database result_{nullptr};
   std::vector<EntityId> eids_;
+  std::optional<Database> wide_;
+  EntityId root_ = 0;
+  std::shared_ptr<PullPattern> pattern_;
+  Value pulled_;
+
+  static constexpr const char* kWideSchema = R"([
+    {:db/ident :id :db/valueType :db.type/long :db/cardinality :db.cardinality/one
+     :db/unique :db.unique/identity}
+    {:db/ident :name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
+    {:db/ident :last-name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
+    {:db/ident :full-name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
+    {:db/ident :sex :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}
+    {:db/ident :age :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
+    {:db/ident :salary :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
+    {:db/ident :alias :db/valueType :db.type/string :db/cardinality :db.cardinality/many}
+    {:db/ident :follows :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}])";
 };
 
 }  // namespace

@@ -118,6 +118,48 @@
 
 (def add-1-attrs [:name :last-name :sex :age :salary])
 
+;; DataScript's wide tree (bench `wide-db`), each node a person whose
+;; attributes come from its id: the same formulas as WideTreeTx in
+;; bench/side_by_side.cc, so both sides hold the same data.
+(def wide-names ["Ivan" "Petr" "Sergei" "Oleg" "Yuri" "Dmitry" "Fedor" "Denis"])
+(def wide-last ["Ivanov" "Petrov" "Sidorov" "Kovalev" "Kuznetsov" "Voronoi"])
+(def wide-aliases ["A. C. Q. W." "A. J. Finn" "A.A. Fair" "Aapeli" "Aaron Wolfe" "Abigail Van Buren"
+                   "Jeanne Phillips" "Abram Tertz" "Abu Nuwas" "Acton Bell" "Adunis"])
+
+(defn wide-tree-tx [id depth width]
+  (let [nm (wide-names (mod id 8))
+        ln (wide-last (mod id 6))
+        children (when (pos? depth) (map #(+ (* id width) %) (range width)))
+        person (cond-> {:db/id (str id) :id id :name nm :last-name ln :full-name (str nm " " ln)
+                        :sex (if (even? id) :male :female) :age (mod id 100)
+                        :salary (mod (* id 7919) 100000)
+                        :alias (vec (for [j (range (mod id 4))] (wide-aliases (mod (+ id j) 11))))}
+                 children (assoc :follows (mapv str children)))]
+    (cons person (mapcat #(wide-tree-tx % (dec depth) width) children))))
+
+(def wide-db
+  (delay (ds/db_with_raw (ds/empty_db (ds/read_string "{:id {:db/unique :db.unique/identity}
+                                                         :follows {:db/valueType :db.type/ref
+                                                                   :db/cardinality :db.cardinality/many}
+                                                         :alias {:db/cardinality :db.cardinality/many}}"))
+                         (->ds (vec (wide-tree-tx 1 4 5))))))
+
+(defn tree-answer
+  "[maps, sum of :age, values of :alias] over a pulled tree, read back from
+  DataScript's runtime as EDN text."
+  [pulled]
+  (let [tree (reader/read-string (.toString pulled))
+        walk (fn walk [m]
+               (reduce (fn [[n a l] f] (let [[n2 a2 l2] (walk f)] [(+ n n2) (+ a a2) (+ l l2)]))
+                       [1 (or (:age m) 0) (count (:alias m))]
+                       (:follows m)))]
+    (walk tree)))
+
+(defn pull-workload [pattern]
+  {:setup (fn [] {:db @wide-db :pattern (ds/read_string pattern) :root (->ds [:id 1])})
+   :run (fn [{:keys [db pattern root]}] (ds/pull_raw db pattern root))
+   :answer (fn [_ pulled] (tree-answer pulled))})
+
 (def workloads
   {"add-1"
    {:setup (fn [] {:db (empty-db)
@@ -157,7 +199,12 @@
                                                  (str "#datascript/Datom " (plain-pr-str [id k v]))))
                                  "]"))})
     :run (fn [{:keys [datoms]}] (ds/init_db_raw datoms @schema))
-    :answer (fn [_ db] (count-sum db))}})
+    :answer (fn [_ db] (count-sum db))}
+
+   ;; DataScript's pull benchmarks on its wide tree (depth 4, width 5).
+   "pull-one" (pull-workload "[:name {:follows ...}]")
+   "pull-many" (pull-workload "[:db/id :last-name :alias :sex :age :salary {:follows ...}]")
+   "pull-wildcard" (pull-workload "[* {:follows ...}]")})
 
 ;; ---------------------------------------------------------------------------
 
