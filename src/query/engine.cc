@@ -1187,12 +1187,9 @@ void Engine::RunPredicate(const Item& item, Frame& f, const Value& default_sourc
     if (item.arg_vars[i] >= 0) cols[i] = r.Column(item.arg_vars[i]);
   }
   size_t in_rows = r.rows;
-  FastOp fast = FastOpOf(c.pred.fn, terms.size());
-  if (fast != FastOp::kNone && FindFunction(c.pred.fn) != nullptr &&
-      FindFunction(c.pred.fn) != FindFunction(Value::Symbol("clojure.core", "<")) &&
-      fast != FastOp::kEq && fast != FastOp::kNe) {
-    // A registered function of that name replaces the built-in: no fast path.
-  }
+  // Comparisons of two longs (direct slots) need no call; anything else,
+  // and a registered function of the same name, goes through the function.
+  FastOp fast = IsRegisteredFunction(c.pred.fn) ? FastOp::kNone : FastOpOf(c.pred.fn, terms.size());
   Slot consts[2] = {0, 0};
   bool fast_ok = fast != FastOp::kNone;
   for (size_t i = 0; i < 2 && fast_ok; ++i) {
@@ -1205,10 +1202,14 @@ void Engine::RunPredicate(const Item& item, Frame& f, const Value& default_sourc
     bool keep;
     Slot x = fast_ok ? (cols[0] >= 0 ? src[cols[0]] : consts[0]) : 0;
     Slot y = fast_ok ? (cols[1] >= 0 ? src[cols[1]] : consts[1]) : 0;
-    if (fast_ok && (fast == FastOp::kEq || fast == FastOp::kNe)) {
-      keep = (x == y) == (fast == FastOp::kEq);
-    } else if (fast_ok && IsDirect(x) && IsDirect(y)) {
+    if (fast_ok && IsDirect(x) && IsDirect(y)) {
       switch (fast) {
+        case FastOp::kEq:
+          keep = x == y;
+          break;
+        case FastOp::kNe:
+          keep = x != y;
+          break;
         case FastOp::kLt:
           keep = x < y;
           break;

@@ -55,6 +55,8 @@ TEST_F(EngineTest, Basics) {
             "#{[\"Ann\"] [\"Cid\"]}");
   EXPECT_EQ(Str("[:find ?x :where [?e :name \"Ann\"] [?e :tag ?x]]"), "#{[:x] [:y]}");
   EXPECT_EQ(Str("[:find ?n :where [?e :tag :y] [?e :name ?n]]"), "#{[\"Ann\"]}");
+  // = is Clojure's: a long equals the bigint of its value.
+  EXPECT_EQ(Str("[:find ?n :where [?e :age ?a] [(= ?a 30N)] [?e :name ?n]]"), "#{[\"Ann\"]}");
   EXPECT_EQ(Str("[:find ?n2 :where [?e :name ?n] [(str ?n \"!\") ?n2] [(= ?n \"Ann\")]]"),
             "#{[\"Ann!\"]}");
 }

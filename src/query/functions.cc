@@ -111,6 +111,10 @@ std::shared_ptr<const QueryFunction> FindFunction(const Value& symbol) {
   return it == table.end() ? nullptr : it->second;
 }
 
+bool IsRegisteredFunction(const Value& symbol) {
+  return symbol.is_symbol() && QueryFunctions().Find(symbol.QualifiedName()) != nullptr;
+}
+
 std::shared_ptr<const AggregateFunction> FindAggregate(const Value& symbol) {
   if (!symbol.is_symbol()) return nullptr;
   std::string_view name = symbol.QualifiedName();

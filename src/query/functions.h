@@ -28,6 +28,10 @@ inline bool Truthy(const Value& v) { return !v.is_nil() && !(v.is_boolean() && !
 // `clojure.string/starts-with?`). Null when there is none.
 std::shared_ptr<const QueryFunction> FindFunction(const Value& symbol);
 
+// Whether `symbol` names a function registered from C++ (which replaces a
+// built-in of that exact name).
+bool IsRegisteredFunction(const Value& symbol);
+
 // The aggregate named by `symbol` (count, sum, ..., or a registered one), or
 // null.
 std::shared_ptr<const AggregateFunction> FindAggregate(const Value& symbol);
