@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "core/registry.h"
 #include "core/utf8.h"
 #include "pull/pattern.h"
 #include "strata/anomaly.h"
@@ -72,12 +72,11 @@ Value Namespace(const Value& v) {
   ThrowXformType("namespace", v);
 }
 
-struct Registry {
-  std::mutex mu;
-  absl::flat_hash_map<std::string, std::shared_ptr<const PullXform>> registered;
-  absl::flat_hash_map<std::string, std::shared_ptr<const PullXform>> built_in;
+struct XformRegistry {
+  internal::Registry<PullXform> registered;
+  absl::flat_hash_map<std::string, std::shared_ptr<const PullXform>> built_in;  // read-only
 
-  Registry() {
+  XformRegistry() {
     auto add = [this](std::string name, Value (*fn)(const Value&)) {
       auto xform = std::make_shared<const PullXform>(fn);
       built_in.emplace(name, xform);
@@ -91,8 +90,8 @@ struct Registry {
   }
 };
 
-Registry& TheRegistry() {
-  static Registry* registry = new Registry();
+XformRegistry& TheRegistry() {
+  static XformRegistry* registry = new XformRegistry();
   return *registry;
 }
 
@@ -100,10 +99,7 @@ Registry& TheRegistry() {
 
 void RegisterPullXform(std::string_view name, PullXform fn) {
   Value symbol = Value::Symbol(name);  // checks the name
-  Registry& r = TheRegistry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  r.registered[std::string(symbol.QualifiedName())] =
-      std::make_shared<const PullXform>(std::move(fn));
+  TheRegistry().registered.Register(symbol.QualifiedName(), std::move(fn));
 }
 
 namespace internal {
@@ -111,9 +107,8 @@ namespace internal {
 std::shared_ptr<const PullXform> FindPullXform(const Value& symbol) {
   if (!symbol.is_symbol()) return nullptr;
   std::string name(symbol.QualifiedName());
-  Registry& r = TheRegistry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  if (auto it = r.registered.find(name); it != r.registered.end()) return it->second;
+  XformRegistry& r = TheRegistry();
+  if (auto fn = r.registered.Find(name)) return fn;
   if (auto it = r.built_in.find(name); it != r.built_in.end()) return it->second;
   return nullptr;
 }

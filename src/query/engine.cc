@@ -200,6 +200,17 @@ struct Frame {
     if (r.vars.empty()) return;  // a unit relation changes nothing
     rels.push_back(std::move(r));
   }
+  // Puts r in place of relation idx, or adds it when idx < 0; its rows.
+  size_t Put(int idx, Relation r) {
+    size_t rows = r.rows;
+    if (idx < 0) {
+      Add(std::move(r));
+    } else {
+      if (rows == 0) empty = true;
+      rels[idx] = std::move(r);
+    }
+    return rows;
+  }
 };
 
 // The rule solver of one fixpoint (see Engine::SolveRule).
@@ -1309,13 +1320,7 @@ void Engine::RunFunction(const Item& item, Scope& scope, Frame& f, const Value& 
     if ((++ticks_ & 1023) == 0) Check(out);
   }
   Check(out);
-  size_t rows = out.rows;
-  if (idx >= 0) {
-    f.rels[idx] = std::move(out);
-    if (rows == 0) f.empty = true;
-  } else {
-    f.Add(std::move(out));
-  }
+  size_t rows = f.Put(idx, std::move(out));
   Step(c.form, "function", Value(), static_cast<double>(r.rows), rows);
 }
 
@@ -1609,15 +1614,7 @@ void Engine::RunOr(const Item& item, Scope& scope, Frame& f, const Value& defaul
     Check(all);
   }
   --depth_;
-  size_t rows;
-  if (idx >= 0) {
-    f.rels[idx] = Join(f.rels[idx], all);
-    rows = f.rels[idx].rows;
-    if (rows == 0) f.empty = true;
-  } else {
-    rows = all.rows;
-    f.Add(std::move(all));
-  }
+  size_t rows = f.Put(idx, idx >= 0 ? Join(f.rels[idx], all) : std::move(all));
   Step(c.form, "or", Value(), 0, rows);
 }
 
@@ -1879,13 +1876,7 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
     }
   }
   Check(out);
-  size_t rows = out.rows;
-  if (idx >= 0) {
-    f.rels[idx] = std::move(out);
-    if (rows == 0) f.empty = true;
-  } else {
-    f.Add(std::move(out));
-  }
+  size_t rows = f.Put(idx, std::move(out));
   if (explain_) {
     // How much the rule derived: with bound arguments pushed in, only what
     // the demanded bindings reach.

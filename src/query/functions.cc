@@ -13,39 +13,17 @@
 
 #include <absl/container/flat_hash_map.h>
 
-#include <atomic>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 
+#include "core/registry.h"
 #include "query/builtins.h"
 #include "strata/query.h"
 
 namespace strata {
 namespace {
 
-template <typename Fn>
-class Registry {
- public:
-  void Register(std::string_view name, Fn fn) {
-    std::unique_lock lock(mutex_);
-    functions_[std::string(name)] = std::make_shared<const Fn>(std::move(fn));
-    empty_.store(false, std::memory_order_release);
-  }
-  std::shared_ptr<const Fn> Find(std::string_view name) const {
-    // Most processes register nothing: skip the lock then.
-    if (empty_.load(std::memory_order_acquire)) return nullptr;
-    std::shared_lock lock(mutex_);
-    auto it = functions_.find(absl::string_view(name.data(), name.size()));
-    return it == functions_.end() ? nullptr : it->second;
-  }
-
- private:
-  mutable std::shared_mutex mutex_;
-  std::atomic<bool> empty_{true};
-  absl::flat_hash_map<std::string, std::shared_ptr<const Fn>> functions_;
-};
+using internal::Registry;
 
 Registry<QueryFunction>& QueryFunctions() {
   static auto* registry = new Registry<QueryFunction>;

@@ -1,37 +1,19 @@
 // The process-wide registries of transaction functions and predicates.
 //
-// Functions are held by shared_ptr, so one handed out stays alive while in
-// use even if its name is registered again.
+// The registry itself is core/registry.h.
 #include "strata/functions.h"
 
 #include <absl/container/flat_hash_map.h>
 
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
+
+#include "core/registry.h"
 
 namespace strata {
 namespace {
 
-template <typename Fn>
-class Registry {
- public:
-  void Register(std::string_view name, Fn fn) {
-    std::unique_lock lock(mutex_);
-    auto& slot = functions_[std::string(name)];
-    slot = std::make_shared<const Fn>(std::move(fn));
-  }
-  std::shared_ptr<const Fn> Find(std::string_view name) const {
-    std::shared_lock lock(mutex_);
-    auto it = functions_.find(std::string(name));
-    return it == functions_.end() ? nullptr : it->second;
-  }
-
- private:
-  mutable std::shared_mutex mutex_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const Fn>> functions_;
-};
+using internal::Registry;
 
 Registry<TxFunction>& TxFunctions() {
   static auto* registry = new Registry<TxFunction>;
