@@ -54,10 +54,8 @@ class SetCursor : public DatomCursor {
   const Datom* Next() override {
     if (it_ == end_) return nullptr;
     const Datom* d = *it_;
-    if (prefix_only_ && KeyOrder<kIndex>()(d, key_) != 0) {
-      it_ = end_;
-      return nullptr;
-    }
+    // Past the prefix: stay there, where the next SeekForward starts.
+    if (prefix_only_ && KeyOrder<kIndex>()(d, key_) != 0) return nullptr;
     ++it_;
     // The arena holds datoms in transaction order, so a scan in any other
     // order jumps about memory: fetch the datoms a few steps ahead.
@@ -65,8 +63,20 @@ class SetCursor : public DatomCursor {
     return d;
   }
   bool Stable() const override { return true; }
+  bool SeekForward(const DatomKey& key) override {
+    key_ = key;
+    KeyOrder<kIndex> kc;
+    // A near key is a few steps on (bound values in order are often
+    // close); a far one is a descent from the root.
+    for (int i = 0; i < kGallop && it_ != end_; ++i, ++it_) {
+      if (kc(*it_, key_) >= 0) return true;
+    }
+    if (it_ != end_) it_ = set_.LowerBound(key_, kc);
+    return true;
+  }
 
  private:
+  static constexpr int kGallop = 16;
   SetT set_;
   std::shared_ptr<DatomArena> arena_;
   DatomKey key_;

@@ -38,6 +38,13 @@ class DatomCursor {
   // a durable tree's cursor lets go of leaves behind it), so that a reader
   // may keep pointers to them rather than copies.
   virtual bool Stable() const { return false; }
+  // Moves on to the first datom at or after `key` and, for a cursor of a
+  // prefix, keeps to the datoms matching key's leading components from
+  // then on: a lookup after a lookup without opening a new cursor (the
+  // query engine looks up bound values in order). False when this cursor
+  // cannot; then it is unchanged and the caller opens another.
+  // REQUIRES: key is not before the previous key in the index's order.
+  virtual bool SeekForward(const DatomKey& /*key*/) { return false; }
 };
 
 enum class Part : uint8_t { kCurrent = 0, kHistory = 1 };

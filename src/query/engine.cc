@@ -74,6 +74,7 @@ Relation Product(const Relation& a, const Relation& b) {
     }
   }
   out.rows = a.rows * b.rows;
+  out.distinct = a.distinct && b.distinct;
   return out;
 }
 
@@ -115,6 +116,7 @@ Relation Join(const Relation& a, const Relation& b) {
   // Output: a's columns, then b's that a lacks.
   Relation out;
   out.vars = a.vars;
+  out.distinct = a.distinct && b.distinct;
   std::vector<int> b_extra;
   for (size_t j = 0; j < b.vars.size(); ++j) {
     if (a.Column(b.vars[j]) < 0) {
@@ -153,7 +155,18 @@ Relation Project(const Relation& r, const std::vector<VarId>& vars, bool distinc
   }
   bool identity = cols.size() == r.width();
   for (size_t i = 0; i < cols.size() && identity; ++i) identity = cols[i] == static_cast<int>(i);
-  if (identity && !distinct) return r;
+  if (identity && (!distinct || r.distinct)) return r;
+  // All of r's columns, reordered: r's rows are distinct if it knows so.
+  bool all_columns = cols.size() == r.width();
+  if (all_columns) {
+    std::vector<int> sorted = cols;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size() && all_columns; ++i) {
+      all_columns = sorted[i] == static_cast<int>(i);
+    }
+  }
+  if (distinct && all_columns && r.distinct) distinct = false;
+  out.distinct = distinct || (all_columns && r.distinct);
   RowSet seen(vars.size());
   std::vector<Slot> row(vars.size());
   for (size_t i = 0; i < r.rows; ++i) {
@@ -296,8 +309,15 @@ class Engine {
 
   // Index access.
   int64_t CountKnown(const Database& db, const Known& k, const Attribute* attr) const;
+  // A cursor kept between lookups (ForEachDatom moves it on when it can).
+  struct Lookups {
+    std::unique_ptr<DatomCursor> cursor;
+    DatomKey key;
+    Index index = Index::kEavt;
+  };
   template <typename Emit>
-  void ForEachDatom(const Database& db, const Known& k, const Attribute* attr, Emit&& emit);
+  void ForEachDatom(const Database& db, const Known& k, const Attribute* attr, Emit&& emit,
+                    Lookups* lookups = nullptr);
   template <typename Emit>
   void ScanRange(const Database& db, EntityId a, const Range& range, Emit&& emit);
   bool BindKnown(const Database& db, int pos, Slot s, const Attribute* attr, Known* k);
@@ -405,6 +425,7 @@ Relation Engine::BindValue(const Binding& b, const Value& v, Scope& scope) {
       Relation r({Var(scope, b.variable)});
       Slot s = values_.Encode(v);
       r.AddRow(&s);
+      r.distinct = true;
       return r;
     }
     case Binding::Kind::kTuple: {
@@ -435,6 +456,7 @@ Relation Engine::BindValue(const Binding& b, const Value& v, Scope& scope) {
       std::vector<VarId> ids;
       for (const Value& s : vars) ids.push_back(Var(scope, s));
       Relation out(ids);
+      out.distinct = true;
       RowSet seen(ids.size());
       Binding element;
       if (b.kind == Binding::Kind::kCollection) {
@@ -629,9 +651,26 @@ int64_t Engine::CountKnown(const Database& db, const Known& k, const Attribute* 
 }
 
 template <typename Emit>
-void Engine::ForEachDatom(const Database& db, const Known& k, const Attribute* attr, Emit&& emit) {
+void Engine::ForEachDatom(const Database& db, const Known& k, const Attribute* attr, Emit&& emit,
+                          Lookups* lookups) {
   auto [index, n] = ChooseIndex(k, attr);
-  std::unique_ptr<DatomCursor> cursor = internal::OpenCursor(db, index, KeyOf(k, n), true);
+  DatomKey key = KeyOf(k, n);
+  std::unique_ptr<DatomCursor> opened;
+  DatomCursor* cursor = nullptr;
+  // Successive lookups in key order move one cursor on.
+  if (lookups != nullptr && lookups->cursor != nullptr && lookups->index == index &&
+      internal::CompareDatoms(index, key.probe, lookups->key.probe, n) >= 0 &&
+      lookups->cursor->SeekForward(key)) {
+    cursor = lookups->cursor.get();
+  } else {
+    opened = internal::OpenCursor(db, index, key, true);
+    cursor = opened.get();
+  }
+  if (lookups != nullptr) {
+    lookups->key = key;
+    lookups->index = index;
+    if (opened != nullptr) lookups->cursor = std::move(opened);
+  }
   // Components the prefix does not cover are checked per datom.
   bool check_a = k.has[1] && index == Index::kEavt && n < 2;
   bool check_v = k.has[2] && !(index == Index::kEavt && n >= 3) && index != Index::kAvet &&
@@ -996,8 +1035,13 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
   }
 
   const Database& db = *info.source->db;
+  // One datom per fact outside history, so rows that keep e, a and v are
+  // distinct.
+  bool fact_rows = !db.is_history();
+  for (int i = 0; i < 3; ++i) fact_rows = fact_rows && info.terms[i].kind != Term::Kind::kBlank;
   if (bound_pos.empty()) {
     Relation out(new_vars);
+    out.distinct = fact_rows;
     auto emit = [&](const Datom& d) {
       if (!fill(d)) return;
       for (int p : new_pos) out.data.push_back(comps[p]);
@@ -1038,8 +1082,10 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
   Relation out;
   out.vars = r.vars;
   out.vars.insert(out.vars.end(), new_vars.begin(), new_vars.end());
+  out.distinct = r.distinct && fact_rows;
   if (prefix_has_bound && static_cast<double>(r.rows) * kLookupFactor <= scan_count + 16) {
     // Lookups, remembered per value when one variable is bound.
+    Lookups lookups;
     absl::flat_hash_map<Slot, std::pair<uint32_t, uint32_t>> memo;
     std::vector<Slot> memo_data;
     size_t width = new_pos.size();
@@ -1070,14 +1116,17 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
       }
       if (!ok) continue;
       uint32_t found = 0;
-      ForEachDatom(db, k, info.attr, [&](const Datom& d) {
-        if (!fill(d)) return;
-        Slot extra[5];
-        for (size_t j = 0; j < width; ++j) extra[j] = comps[new_pos[j]];
-        if (hit != nullptr) memo_data.insert(memo_data.end(), extra, extra + width);
-        ++found;
-        emit_row(extra);
-      });
+      ForEachDatom(
+          db, k, info.attr,
+          [&](const Datom& d) {
+            if (!fill(d)) return;
+            Slot extra[5];
+            for (size_t j = 0; j < width; ++j) extra[j] = comps[new_pos[j]];
+            if (hit != nullptr) memo_data.insert(memo_data.end(), extra, extra + width);
+            ++found;
+            emit_row(extra);
+          },
+          &lookups);
       if (hit != nullptr) {
         // The memo may have been rehashed: find the entry again.
         memo[src[cols[0]]].second = found;
@@ -1100,6 +1149,7 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
       scanned.vars.push_back(info.vars[i]);
       out_pos.push_back(i);
     }
+    scanned.distinct = fact_rows;
     ForEachDatom(db, info.consts, info.attr, [&](const Datom& d) {
       for (int p : out_pos) comps[p] = Component(d, p);
       for (auto [a, b] : all_repeats) {
@@ -1604,6 +1654,7 @@ void Engine::RunOr(const Item& item, Scope& scope, Frame& f, const Value& defaul
   std::vector<Relation> inputs;
   if (idx >= 0) inputs.push_back(Project(f.rels[idx], bound, true));
   Relation all(item.joins);
+  all.distinct = true;
   RowSet seen(item.joins.size());
   ++depth_;
   for (const Clauses& branch : c.or_clause->branches) {
@@ -2267,7 +2318,9 @@ Value Engine::SortedResult(const Relation& r, const std::vector<int>& cols, bool
     }
     return 0;
   };
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return cmp(a, b) < 0; });
+  auto less = [&](uint32_t a, uint32_t b) { return cmp(a, b) < 0; };
+  // Rows from an index scan often come in order already.
+  if (!std::is_sorted(order.begin(), order.end(), less)) std::sort(order.begin(), order.end(), less);
   size_t n = 0;
   for (size_t i = 0; i < order.size(); ++i) {
     if (n > 0 && cmp(order[n - 1], order[i]) == 0) continue;

@@ -68,6 +68,9 @@ struct Relation {
   // Rows; kept apart from data so that a relation of no columns can hold
   // one row (true) or none (false).
   size_t rows = 0;
+  // Known to hold no row twice (a projection onto all its columns needs
+  // no deduplication). False when unknown.
+  bool distinct = false;
 
   Relation() = default;
   explicit Relation(std::vector<VarId> v) : vars(std::move(v)) {}
@@ -75,6 +78,7 @@ struct Relation {
   static Relation Unit() {
     Relation r;
     r.rows = 1;
+    r.distinct = true;
     return r;
   }
 
