@@ -16,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -25,6 +26,7 @@
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/edn.h"
+#include "strata/query.h"
 
 namespace strata::bench {
 namespace {
@@ -69,6 +71,43 @@ Value CountAndAgeSum(const Database& db) {
   return Value::Vector({Value::Long(names), Value::Long(ages)});
 }
 
+// An entity's :salary, or 0.
+int64_t Salary(const Database& db, int64_t e) {
+  DatomIterator it = db.Datoms(Index::kEavt, {Value::Long(e), K("salary")});
+  const Datom* d = it.Next();
+  return d ? d->v.AsLong() : 0;
+}
+
+// The answer of a query workload, computed the same way by the DataScript
+// side: [tuples digest...], one digest per :find column as `kinds` says:
+// e an entity (the sum of its :salary, entity ids differing between the two
+// sides), n a number (the sum), s a string (the sum of lengths), k a keyword
+// (the sum of its name's lengths).
+Value RelationAnswer(const Database& db, const Value& rel, std::string_view kinds) {
+  std::vector<int64_t> sums(kinds.size(), 0);
+  for (const Value& tuple : rel.Items()) {
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      const Value& v = tuple.Items()[i];
+      switch (kinds[i]) {
+        case 'e': sums[i] += Salary(db, v.AsLong()); break;
+        case 'n': sums[i] += v.AsLong(); break;
+        case 's': sums[i] += static_cast<int64_t>(v.AsString().size()); break;
+        case 'k': sums[i] += static_cast<int64_t>(v.Name().size()); break;
+        default: throw Anomaly(Category::kIncorrect, "bad column kind");
+      }
+    }
+  }
+  std::vector<Value> out = {Value::Long(static_cast<int64_t>(rel.Count()))};
+  for (int64_t sum : sums) out.push_back(Value::Long(sum));
+  return Value::Vector(std::move(out));
+}
+
+// DataScript's rule over the trees (bench-rules).
+constexpr const char* kRulesQuery = "[:find ?e ?e2 :in $ % :where (follows ?e ?e2)]";
+constexpr const char* kFollowsRules =
+    "[[(follows ?x ?y) [?x :follows ?y]]"
+    " [(follows ?x ?y) [?x :follows ?t] (follows ?t ?y)]]";
+
 struct Workload {
   // Runs once, untimed, before the timing; its state lives in the closure.
   std::function<void()> setup;
@@ -90,6 +129,54 @@ class Workloads {
     Connection conn = Connection::CreateInMemory();
     conn.Transact(PeopleSchema());
     empty_ = conn.Db();
+    data_dir_ = data_dir;
+  }
+
+  // DataScript's *db100k: the 20,000 people in one transaction (built once).
+  const Database& Db100k() {
+    if (!db100k_) {
+      TxReport report = empty_.With(people_);
+      db100k_ = report.db_after;
+      // The k-th person of the file (DataScript's entity id k).
+      std::map<std::string, EntityId, std::less<>> tempids(report.tempids.begin(),
+                                                           report.tempids.end());
+      person_eids_.clear();
+      for (const Value& p : people_.Items()) {
+        person_eids_.push_back(tempids.find(p.Get(K("db/id"))->AsString())->second);
+      }
+    }
+    return *db100k_;
+  }
+
+  // A tree of bench-data (wide-DxW.edn, long-DxW.edn), transacted at once
+  // as DataScript's wide-db / long-db does.
+  Database Tree(const std::string& name) {
+    std::ifstream in(data_dir_ / (name + ".edn"), std::ios::binary);
+    if (!in) throw Anomaly(Category::kNotFound, "no " + name + ".edn: run strata_bench_data again");
+    std::stringstream text;
+    text << in.rdbuf();
+    return empty_.With(ReadEdn(text.str())).db_after;
+  }
+
+  // A query over db100k: the query and its inputs are read once, untimed.
+  Workload Query(const std::string& query, std::vector<Value> inputs, std::string kinds) {
+    return {[this, query, inputs] {
+              query_ = ReadEdn(query);
+              inputs_ = {Db100k()};
+              for (const Value& v : inputs) inputs_.emplace_back(v);
+            },
+            [this] { answer_ = Q(query_, inputs_); },
+            [this, kinds] { return RelationAnswer(*db100k_, answer_, kinds); }};
+  }
+
+  Workload Rules(const std::string& tree) {
+    return {[this, tree] {
+              tree_ = Tree(tree);
+              query_ = ReadEdn(kRulesQuery);
+              inputs_ = {tree_, ReadEdn(kFollowsRules)};
+            },
+            [this] { answer_ = Q(query_, inputs_); },
+            [this] { return RelationAnswer(tree_, answer_, "ee"); }};
   }
 
   std::map<std::string, Workload> All() {
@@ -137,11 +224,72 @@ class Workloads {
           result_ = db;
         },
         [this] { return CountAndAgeSum(result_); }};
+
+    // DataScript's queries, over its *db100k (the 20,000 people).
+    w["q1"] = Query("[:find ?e :where [?e :name \"Ivan\"]]", {}, "e");
+    w["q2"] = Query("[:find ?e ?a :where [?e :name \"Ivan\"] [?e :age ?a]]", {}, "en");
+    // q2 with its clauses the other way round: the planner, not the
+    // writer, should pick the order (not in DataScript's bench).
+    w["q2-switch"] = Query("[:find ?e ?a :where [?e :age ?a] [?e :name \"Ivan\"]]", {}, "en");
+    w["q3"] = Query("[:find ?e ?a :where [?e :name \"Ivan\"] [?e :age ?a] [?e :sex :male]]", {},
+                    "en");
+    w["q4"] = Query(
+        "[:find ?e ?l ?a :where [?e :name \"Ivan\"] [?e :last-name ?l] [?e :age ?a]"
+        " [?e :sex :male]]",
+        {}, "esn");
+    w["q5-shortcircuit"] = Query(
+        "[:find ?e ?n ?l ?a ?s ?al :in $ ?n ?a :where [?e :name ?n] [?e :age ?a]"
+        " [?e :last-name ?l] [?e :sex ?s] [?e :alias ?al]]",
+        {Value::String("Anastasia"), Value::Long(35)}, "essnks");
+    w["qpred1"] = Query("[:find ?e ?s :where [?e :salary ?s] [(> ?s 50000)]]", {}, "en");
+    w["qpred2"] = Query("[:find ?e ?s :in $ ?min_s :where [?e :salary ?s] [(> ?s ?min_s)]]",
+                        {Value::Long(50000)}, "en");
+
+    // (d/datoms db :eavt id :full-name) for DataScript's entity ids 9000 to
+    // 10999, i.e. the 9000th to 10999th person of the file: the first
+    // datom's value of each.
+    w["find-datoms"] = {[this] {
+                          Db100k();
+                          eids_.assign(person_eids_.begin() + 8999, person_eids_.begin() + 10999);
+                        },
+                        [this] {
+                          values_.clear();
+                          for (EntityId e : eids_) {
+                            DatomIterator it =
+                                db100k_->Datoms(Index::kEavt, {Value::Long(e), K("full-name")});
+                            const Datom* d = it.Next();
+                            values_.push_back(d ? d->v : Value());
+                          }
+                        },
+                        [this] {
+                          int64_t found = 0, length = 0, salaries = 0;
+                          for (const Value& v : values_) {
+                            if (v.is_nil()) continue;
+                            ++found;
+                            length += static_cast<int64_t>(v.AsString().size());
+                          }
+                          for (EntityId e : eids_) salaries += Salary(*db100k_, e);
+                          return Value::Vector(
+                              {Value::Long(found), Value::Long(length), Value::Long(salaries)});
+                        }};
+
+    for (const char* tree : {"wide-3x3", "wide-5x3", "wide-7x3", "wide-4x6", "long-10x3",
+                             "long-30x3", "long-30x5"}) {
+      w[std::string("rules-") + tree] = Rules(tree);
+    }
     return w;
   }
 
  private:
   Value people_;
+  std::filesystem::path data_dir_;
+  std::optional<Database> db100k_;
+  std::vector<EntityId> person_eids_;
+  Database tree_{nullptr};
+  Value query_;
+  std::vector<QueryInput> inputs_;
+  Value answer_;
+  std::vector<Value> values_;
   Database empty_{nullptr};
   Database loaded_{nullptr};
   Database result_{nullptr};
