@@ -14,8 +14,10 @@
 //  - min and max take any values of one OrderClass (builtins.h): numbers
 //    across types by numeric value (NaN greatest), strings, keywords,
 //    instants... by strata::Compare; two classes in one group is a
-//    wrong-type-argument error. A tie keeps the first value met.
-//  - (min n ?x) and (max n ?x) return a vector of up to n values (of the bag),
+//    wrong-type-argument error. Numerically equal numbers of different
+//    types order as TotalOrder says (by type: 1 before 1N before 1.0).
+//  - (min n ?x) and (max n ?x) return a vector of up to n values of the bag
+//    (duplicates kept, as :with keeps them),
 //    least first for min and greatest first for max.
 //  - (rand n ?x) draws n values with replacement; (sample n ?x) up to n
 //    distinct values without replacement, in random order.
@@ -199,7 +201,7 @@ Value Extreme(std::string_view fn, Args args, Args values, int sign) {
     size_t n = CountArg(fn, args);
     CheckOrderable(fn, values);
     std::vector<Value> sorted(values.begin(), values.end());
-    auto before = [sign](const Value& a, const Value& b) { return sign * TotalOrder(a, b) > 0; };
+    auto before = [sign](const Value& a, const Value& b) { return -sign * TotalOrder(a, b) < 0; };
     std::sort(sorted.begin(), sorted.end(), before);
     if (sorted.size() > n) sorted.resize(n);
     return Value::Vector(std::move(sorted));

@@ -97,7 +97,7 @@ struct FunctionExpr {
 
 // ($src? rule-name arg ...)
 struct RuleExpr {
-  Value name;  // symbol
+  Value name;              // symbol
   std::vector<Term> args;  // variables, constants or `_`
 };
 
@@ -123,8 +123,10 @@ struct OrClause {
 struct Clause {
   enum class Kind : uint8_t { kPattern, kPredicate, kFunction, kRule, kNot, kOr };
   Kind kind = Kind::kPattern;
-  // The source variable ($ when none is written; rule expressions default to
-  // $ too). For not/or: the source their body defaults to.
+  // The source variable: the one written before the clause, else that of
+  // the enclosing not/or, else $ (rule expressions included). For not/or:
+  // the source their body defaults to (the parser has already given it to
+  // every body clause that names none).
   Value source;
   DataPattern pattern;    // kPattern
   PredicateExpr pred;     // kPredicate

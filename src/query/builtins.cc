@@ -27,8 +27,6 @@ const Value kTrue = Value::Boolean(true);
 const Value kFalse = Value::Boolean(false);
 inline Value Bool(bool b) { return b ? kTrue : kFalse; }
 
-constexpr size_t kAny = std::numeric_limits<size_t>::max();
-
 // A short printed form of a value for messages.
 std::string Quote(const Value& v) {
   std::string text = PrintEdn(v);

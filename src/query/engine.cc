@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/value_internal.h"
 #include "db/db_state.h"
 #include "db/schema.h"
 #include "index/datom_order.h"
@@ -319,6 +320,10 @@ class Engine {
 
   // :find.
   Value Find(const Query& query, Frame& f, Scope& scope);
+  // The distinct rows of r's columns `cols` as a set of vectors (or, for a
+  // collection, a vector of the one column), in the result's order.
+  Value SortedResult(const Relation& r, const std::vector<int>& cols, bool collection);
+  int CompareSlots(Slot a, Slot b) const;
 
   QueryOptions options_;
   bool explain_;
@@ -365,7 +370,7 @@ void Engine::Step(const Value& form, std::string_view op, const Value& detail, d
       {Kw("rows"), Value::Long(static_cast<int64_t>(rows))},
       {Kw("depth"), Value::Long(depth_)},
   };
-  if (!detail.is_nil()) entries.push_back({Kw("index"), detail});
+  if (!detail.is_nil()) entries.push_back({Kw(detail.is_keyword() ? "index" : "table"), detail});
   steps_.push_back(Value::Map(std::move(entries)));
 }
 
@@ -873,6 +878,9 @@ int Engine::Gather(Frame& f, const std::vector<VarId>& vars) {
   return idx;
 }
 
+// A lookup costs about this many datoms of a sequential scan.
+constexpr double kLookupFactor = 4;
+
 std::string_view IndexKeyword(Index index) {
   switch (index) {
     case Index::kEavt:
@@ -1019,7 +1027,7 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
   Relation out;
   out.vars = r.vars;
   out.vars.insert(out.vars.end(), new_vars.begin(), new_vars.end());
-  if (prefix_has_bound && static_cast<double>(r.rows) * 2 <= scan_count + 16) {
+  if (prefix_has_bound && static_cast<double>(r.rows) * kLookupFactor <= scan_count + 16) {
     // Lookups, remembered per value when one variable is bound.
     absl::flat_hash_map<Slot, std::pair<uint32_t, uint32_t>> memo;
     std::vector<Slot> memo_data;
@@ -1877,7 +1885,14 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
   } else {
     f.Add(std::move(out));
   }
-  Step(c.form, "rule", Value(), 0, rows);
+  if (explain_) {
+    // How much the rule derived: with bound arguments pushed in, only what
+    // the demanded bindings reach.
+    Step(c.form, "rule",
+         Value::Map({{Kw("demand"), Value::Long(static_cast<int64_t>(table.demand->size()))},
+                     {Kw("answers"), Value::Long(static_cast<int64_t>(table.answers->size()))}}),
+         0, rows);
+  }
 }
 
 // ---- Conjunctions -------------------------------------------------------------------------
@@ -2132,6 +2147,15 @@ Value Engine::Find(const Query& query, Frame& f, Scope& scope) {
     return PullForFind(*src.db, pattern, *eid);
   };
 
+  // The common shapes, built straight from the slots: rows sorted in the
+  // result's order (by slot where both are longs), duplicates dropped as
+  // neighbours, and the set made without sorting Values again.
+  bool plain =
+      !aggregate && query.with.empty() && query.return_map.kind == ReturnMap::Kind::kNone &&
+      query.find.shape != FindSpec::Shape::kTuple && query.find.shape != FindSpec::Shape::kScalar;
+  for (const FindElement& e : elements) plain = plain && e.kind == FindElement::Kind::kVariable;
+  if (plain) return SortedResult(r, cols, query.find.shape == FindSpec::Shape::kCollection);
+
   std::vector<std::vector<Value>> tuples;
   bool bag = false;
   if (!aggregate) {
@@ -2229,6 +2253,50 @@ Value Engine::Find(const Query& query, Frame& f, Scope& scope) {
   for (auto& t : tuples) out.push_back(as_tuple(std::move(t)));
   if (bag) return Value::Vector(std::move(out));
   return Value::Set(std::move(out));
+}
+
+int Engine::CompareSlots(Slot a, Slot b) const {
+  if (a == b) return 0;
+  if (IsDirect(a) && IsDirect(b)) return a < b ? -1 : 1;
+  if (IsDirect(a)) return Compare(Value::Long(static_cast<int64_t>(a)), values_.Interned(b));
+  if (IsDirect(b)) return Compare(values_.Interned(a), Value::Long(static_cast<int64_t>(b)));
+  return Compare(values_.Interned(a), values_.Interned(b));
+}
+
+Value Engine::SortedResult(const Relation& r, const std::vector<int>& cols, bool collection) {
+  std::vector<uint32_t> order(r.rows);
+  for (size_t i = 0; i < r.rows; ++i) order[i] = static_cast<uint32_t>(i);
+  auto cmp = [&](uint32_t a, uint32_t b) {
+    const Slot* x = r.Row(a);
+    const Slot* y = r.Row(b);
+    for (int c : cols) {
+      int d = CompareSlots(x[c], y[c]);
+      if (d != 0) return d;
+    }
+    return 0;
+  };
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return cmp(a, b) < 0; });
+  size_t n = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (n > 0 && cmp(order[n - 1], order[i]) == 0) continue;
+    order[n++] = order[i];
+  }
+  internal::SeqObject* out =
+      internal::AllocSeq(collection ? ValueType::kVector : ValueType::kSet, n);
+  Value result = internal::WrapSeq(out);  // owns out from here on
+  Value* items = out->items();
+  for (size_t i = 0; i < n; ++i) {
+    const Slot* row = r.Row(order[i]);
+    if (collection) {
+      items[i] = values_.Decode(row[cols[0]]);
+      continue;
+    }
+    internal::SeqObject* tuple = internal::AllocSeq(ValueType::kVector, cols.size());
+    items[i] = internal::WrapSeq(tuple);
+    Value* t = tuple->items();
+    for (size_t j = 0; j < cols.size(); ++j) t[j] = values_.Decode(row[cols[j]]);
+  }
+  return result;
 }
 
 Value Engine::Run(const Query& query, const std::vector<QueryInput>& inputs) {

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "strata/anomaly.h"
@@ -74,6 +75,221 @@ TEST_F(EngineTest, Errors) {
   EXPECT_THROW(Run("[:find ?e :where [?e :nope ?x]]"), Anomaly);
   EXPECT_THROW(Run("[:find ?e :where [(> ?a 1)] [?e :name]]"), Anomaly);
   EXPECT_THROW(Run("[:find ?e :where [?e :name ?n] [(frobnicate ?n)]]"), Anomaly);
+}
+
+}  // namespace
+}  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST_F(EngineTest, ClauseOrderDoesNotMatterForThePlan) {
+  Value a = Explain(ReadEdn("[:find ?e ?a :where [?e :name \"Bob\"] [?e :age ?a]]"), {conn_.Db()});
+  Value b = Explain(ReadEdn("[:find ?e ?a :where [?e :age ?a] [?e :name \"Bob\"]]"), {conn_.Db()});
+  // Both start with the selective pattern, then look ages up by entity.
+  auto first_clause = [](const Value& plan) {
+    return PrintEdn(*plan.Get(Value::Keyword("steps"))->Items()[0].Get(Value::Keyword("clause")));
+  };
+  EXPECT_EQ(first_clause(a), "[?e :name \"Bob\"]");
+  EXPECT_EQ(first_clause(b), "[?e :name \"Bob\"]");
+  const Value& second = b.Get(Value::Keyword("steps"))->Items()[1];
+  EXPECT_EQ(PrintEdn(*second.Get(Value::Keyword("op"))), ":lookup");
+  EXPECT_EQ(PrintEdn(*second.Get(Value::Keyword("rows"))), "1");
+}
+
+TEST_F(EngineTest, RangePredicateBecomesAnAvetRangeScan) {
+  Value plan =
+      Explain(ReadEdn("[:find ?e :where [?e :age ?a] [(> ?a 26)] [(< ?a 35)]]"), {conn_.Db()});
+  const Value& step = plan.Get(Value::Keyword("steps"))->Items()[0];
+  EXPECT_EQ(PrintEdn(*step.Get(Value::Keyword("op"))), ":range-scan");
+  EXPECT_EQ(PrintEdn(*step.Get(Value::Keyword("rows"))), "1");  // only Ann's 30
+  EXPECT_EQ(Str("[:find ?n :where [?e :age ?a] [(> ?a 26)] [(< ?a 35)] [?e :name ?n]]"),
+            "#{[\"Ann\"]}");
+  // Inclusive bounds and a bound scalar input.
+  EXPECT_EQ(Str("[:find ?n :in $ ?lo :where [?e :age ?a] [(>= ?a ?lo)] [(<= ?a 30)] "
+                "[?e :name ?n]]",
+                {Value::Long(25)}),
+            "#{[\"Ann\"] [\"Bob\"] [\"Dee\"]}");
+  // A comparison across numeric types is not a range of the index.
+  EXPECT_EQ(Str("[:find ?n :where [?e :age ?a] [(> ?a 29.5)] [?e :name ?n]]"),
+            "#{[\"Ann\"] [\"Cid\"]}");
+}
+
+TEST_F(EngineTest, BoundRuleArgumentsArePushedIn) {
+  // A chain of 200 parents: the ancestors of the last need the chain, those
+  // of the second only one step.
+  std::string tx = "[";
+  for (int i = 0; i < 200; ++i) {
+    tx += fmt::format("{{:db/id \"n{}\" :email \"n{}\"{}}}", i, i,
+                      i > 0 ? fmt::format(" :parent \"n{}\"", i - 1) : "");
+  }
+  conn_.Transact(std::string_view(tx + "]"));
+  Value rules =
+      ReadEdn("[[(anc ?x ?y) [?x :parent ?y]] [(anc ?x ?y) [?x :parent ?z] (anc ?z ?y)]]");
+  Value query = ReadEdn("[:find (count ?a) . :in $ % ?d :where [?e :email ?d] (anc ?e ?a)]");
+  EXPECT_EQ(PrintEdn(Q(query, {conn_.Db(), rules, Value::String("n1")})), "1");
+  EXPECT_EQ(PrintEdn(Q(query, {conn_.Db(), rules, Value::String("n199")})), "199");
+  Value plan = Explain(query, {conn_.Db(), rules, Value::String("n1")});
+  for (const Value& step : plan.Get(Value::Keyword("steps"))->Items()) {
+    if (PrintEdn(*step.Get(Value::Keyword("op"))) != ":rule") continue;
+    const Value* table = step.Get(Value::Keyword("table"));
+    ASSERT_NE(table, nullptr);
+    // The closure of the whole chain would be 19,900 answers.
+    EXPECT_LE(table->Get(Value::Keyword("answers"))->AsLong(), 2);
+  }
+}
+
+TEST_F(EngineTest, MutualRecursion) {
+  Value rules = ReadEdn(
+      "[[(even ?x ?y) [(identity ?x) ?y]]"
+      " [(even ?x ?y) [?x :parent ?z] (odd ?z ?y)]"
+      " [(odd ?x ?y) [?x :parent ?y]]"
+      " [(odd ?x ?y) [?x :parent ?z] (even ?z ?y)]]");
+  // Dee -> Cid -> Bob -> Ann: Dee's ancestors at an odd distance: Cid, Ann.
+  EXPECT_EQ(Str("[:find ?n :in $ % :where [?d :name \"Dee\"] (odd ?d ?a) [?a :name ?n]]", {rules}),
+            "#{[\"Ann\"] [\"Cid\"]}");
+}
+
+TEST_F(EngineTest, HistoryAndSeveralSources) {
+  Database before = conn_.Db();
+  conn_.Transact("[[:db/add [:email \"ann@x\"] :age 31]]");
+  Database now = conn_.Db();
+  // The same entity in two databases: its age then and now.
+  EXPECT_EQ(PrintEdn(Q("[:find ?old ?new :in $old $new :where [$old ?e :email \"ann@x\"] "
+                       "[$old ?e :age ?old] [$new ?e :age ?new]]",
+                       {before, now})),
+            "#{[30 31]}");
+  // As-of the earlier t.
+  EXPECT_EQ(PrintEdn(Q("[:find ?a . :where [?e :email \"ann@x\"] [?e :age ?a]]",
+                       {now.AsOf(Value::Long(before.basis_t()))})),
+            "30");
+  // History: the retraction and both assertions, with ?added.
+  EXPECT_EQ(PrintEdn(Q("[:find ?a ?added :where [?e :email \"ann@x\"] [?e :age ?a _ ?added]]",
+                       {now.History()})),
+            "#{[30 false] [30 true] [31 true]}");
+  // ?tx joins with the transaction's entity.
+  EXPECT_EQ(PrintEdn(Q("[:find (count ?tx) . :where [?e :email \"ann@x\"] [?e :age _ ?tx true] "
+                       "[?tx :db/txInstant]]",
+                       {now.History()})),
+            "2");
+}
+
+TEST_F(EngineTest, LogFunctions) {
+  int64_t t = conn_.Db().basis_t();
+  Value q = ReadEdn(
+      "[:find ?e ?v :in $ ?log ?t :where [(tx-ids ?log ?t nil) [?tx ...]] "
+      "[(tx-data ?log ?tx) [[?e ?a ?v _ ?added]]] [(true? ?added)] [?a :db/ident :name]]");
+  Value r = Q(q, {conn_.Db(), conn_.log(), Value::Long(t)});
+  ASSERT_TRUE(r.is_set());
+  EXPECT_EQ(r.Count(), 4u);  // the four names of the last transaction
+}
+
+TEST_F(EngineTest, InputBindings) {
+  EXPECT_EQ(
+      Str("[:find ?n :in $ [?a ...] :where [?e :age ?a] [?e :name ?n]]", {ReadEdn("[30 41]")}),
+      "#{[\"Ann\"] [\"Cid\"]}");
+  EXPECT_EQ(Str("[:find ?n ?x :in $ [[?a ?x]] :where [?e :age ?a] [?e :name ?n]]",
+                {ReadEdn("[[30 :thirty] [25 :young]]")}),
+            "#{[\"Ann\" :thirty] [\"Bob\" :young] [\"Dee\" :young]}");
+  EXPECT_EQ(Str("[:find ?n :in $ [?a ?email] :where [?e :age ?a] [?e :email ?email] [?e :name ?n]]",
+                {ReadEdn("[25 \"dee@x\"]")}),
+            "#{[\"Dee\"]}");
+  // An entity given by lookup ref and by ident.
+  EXPECT_EQ(Str("[:find ?n . :in $ ?e :where [?e :name ?n]]", {ReadEdn("[:email \"cid@x\"]")}),
+            "\"Cid\"");
+  // A collection of tuples as a second source.
+  EXPECT_EQ(Str("[:find ?n ?c :in $ $cities :where [?e :email ?m] [$cities ?m ?c] [?e :name ?n]]",
+                {ReadEdn("[[\"ann@x\" \"Oslo\"] [\"bob@x\" \"Rome\"]]")}),
+            "#{[\"Ann\" \"Oslo\"] [\"Bob\" \"Rome\"]}");
+  // Wrong number of inputs.
+  EXPECT_THROW(Run("[:find ?n :in $ ?x :where [?e :name ?n]]"), Anomaly);
+}
+
+TEST_F(EngineTest, FindShapesAndReturnMaps) {
+  EXPECT_EQ(Str("[:find [?n ?a] :where [?e :email \"ann@x\"] [?e :name ?n] [?e :age ?a]]"),
+            "[\"Ann\" 30]");
+  EXPECT_EQ(Str("[:find [?n ?a] :where [?e :email \"nobody\"] [?e :name ?n] [?e :age ?a]]"), "nil");
+  EXPECT_EQ(Str("[:find ?n ?a :keys name age :where [?e :email \"ann@x\"] [?e :name ?n] "
+                "[?e :age ?a]]"),
+            "#{{:age 30, :name \"Ann\"}}");
+  // :with keeps a bag: two people aged 25.
+  EXPECT_EQ(Str("[:find ?a :with ?e :where [?e :age ?a] [(< ?a 30)]]"), "[[25] [25]]");
+  EXPECT_EQ(Str("[:find (sum ?a) . :with ?e :where [?e :age ?a]]"), "121");
+  EXPECT_EQ(Str("[:find (sum ?a) . :where [?e :age ?a]]"), "96");
+  // No rows: an empty result, nil for a scalar.
+  EXPECT_EQ(Str("[:find (count ?e) :where [?e :age 99]]"), "#{}");
+  EXPECT_EQ(Str("[:find (count ?e) . :where [?e :age 99]]"), "nil");
+}
+
+TEST_F(EngineTest, RegisteredFunctionsAndAggregates) {
+  RegisterQueryFunction("test.engine/initial", [](std::span<const Value> args) {
+    return Value::String(std::string(args[0].AsString().substr(0, 1)));
+  });
+  RegisterAggregate("test.engine/longest",
+                    [](std::span<const Value>, std::span<const Value> values) {
+                      Value best;
+                      for (const Value& v : values) {
+                        if (best.is_nil() || v.AsString().size() > best.AsString().size()) best = v;
+                      }
+                      return best;
+                    });
+  EXPECT_EQ(Str("[:find ?i :where [?e :name ?n] [(test.engine/initial ?n) ?i]]"),
+            "#{[\"A\"] [\"B\"] [\"C\"] [\"D\"]}");
+  EXPECT_EQ(Str("[:find (test.engine/longest ?m) . :where [_ :email ?m]]"), "\"ann@x\"");
+}
+
+TEST_F(EngineTest, TimeoutAndMemoryBudget) {
+  std::string tx = "[";
+  for (int i = 0; i < 2000; ++i) tx += fmt::format("{{:email \"m{}\" :age {}}}", i, i % 7);
+  conn_.Transact(std::string_view(tx + "]"));
+  // A cross product of 2000 x 2000 x 2000 rows.
+  std::string_view product =
+      "[:find (count ?a) . :where [?a :email] [?b :email] [?c :email] [(!= ?a ?b)]]";
+  QueryOptions small;
+  small.memory_budget_bytes = 1 << 20;
+  try {
+    Q(product, {conn_.Db()}, small);
+    FAIL() << "expected the memory budget to stop the query";
+  } catch (const Anomaly& a) {
+    EXPECT_EQ(PrintEdn(a.error()), ":db.error/query-memory-budget");
+  }
+  QueryOptions quick;
+  quick.timeout = std::chrono::milliseconds(50);
+  try {
+    Q(product, {conn_.Db()}, quick);
+    FAIL() << "expected the timeout to stop the query";
+  } catch (const Anomaly& a) {
+    EXPECT_EQ(a.category(), Category::kInterrupted);
+  }
+}
+
+TEST_F(EngineTest, ErrorsQuoteTheClause) {
+  try {
+    Run("[:find ?e :where [?e :name ?n] [(> ?x 1)]]");
+    FAIL();
+  } catch (const Anomaly& a) {
+    EXPECT_EQ(PrintEdn(a.error()), ":db.error/insufficient-binding");
+    EXPECT_NE(a.message().find("[(> ?x 1)]"), std::string::npos) << a.message();
+  }
+  try {
+    Run("[:find ?e :where [?e :no/such ?n]]");
+    FAIL();
+  } catch (const Anomaly& a) {
+    EXPECT_EQ(PrintEdn(a.error()), ":db.error/not-an-entity");
+  }
+  try {
+    Run("[:find ?e :where [?e :name ?n] [(no-such-fn ?n)]]");
+    FAIL();
+  } catch (const Anomaly& a) {
+    EXPECT_NE(a.message().find("no-such-fn"), std::string::npos) << a.message();
+  }
+  try {
+    Run("[:find ?e :in $ % :where (no-rule ?e)]", {ReadEdn("[]")});
+    FAIL();
+  } catch (const Anomaly& a) {
+    EXPECT_NE(a.message().find("no-rule"), std::string::npos) << a.message();
+  }
+  EXPECT_THROW(Run("[:find ?x :where [?e :name]]"), Anomaly);  // ?x bound by nothing
 }
 
 }  // namespace

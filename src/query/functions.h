@@ -21,9 +21,7 @@
 namespace strata::query {
 
 // Clojure's truth: everything but nil and false.
-inline bool Truthy(const Value& v) {
-  return !v.is_nil() && !(v.is_boolean() && !v.AsBoolean());
-}
+inline bool Truthy(const Value& v) { return !v.is_nil() && !(v.is_boolean() && !v.AsBoolean()); }
 
 // The function named by `symbol`: a registered one, else a built-in (found
 // by its bare name, `<`, or qualified, `clojure.core/<`,

@@ -244,7 +244,7 @@ NumOrder CompareNumbers(const Value& a, const Value& b) {
     if (kb == NumKind::kLong) return Flip(CompareLongDouble(b.AsLong(), FloatingOf(a)));
     if (ka == kb) return CompareDoubles(FloatingOf(a), FloatingOf(b));
     // A double and a bigint or bigdec: exactly, as decimals.
-    if (kb == NumKind::kDouble) return Flip(CompareBigWithDouble(b, a));
+    if (ka == NumKind::kDouble) return Flip(CompareBigWithDouble(b, a));
     return CompareBigWithDouble(a, b);
   }
   if (ka != NumKind::kBigDec && kb != NumKind::kBigDec) {

@@ -456,6 +456,13 @@ TEST(QueryParserTest, Rules) {
   EXPECT_EQ(rules.rules[3].name, Sym("vec-head"));
 }
 
+TEST(QueryParserTest, RuleBodiesDefaultToTheDollarSource) {
+  RuleSet rules = ParseRules(Edn("[[(r ?a) [?a :x] (not [?a :y]) [$h ?a :z]]]"));
+  EXPECT_EQ(rules.rules[0].body[0].source, Sym("$"));
+  EXPECT_EQ(rules.rules[0].body[1].not_clause->body[0].source, Sym("$"));
+  EXPECT_EQ(rules.rules[0].body[2].source, Sym("$h"));
+}
+
 TEST(QueryParserTest, RulesFromString) {
   RuleSet rules = ParseRules(Value::String("[[(r ?a) [?a :x]]]"));
   ASSERT_EQ(rules.rules.size(), 1u);
@@ -469,7 +476,10 @@ TEST(QueryParserTest, RulesFromString) {
 TEST(QueryParserErrorTest, NotAQuery) {
   ExpectQueryError("42", "42 is not a query");
   ExpectQueryError("\"[:find ?e]\"", "holds a string");
-  ExpectQueryError("[:find ?e :where [?e :a]", "not valid EDN");
+  Anomaly unread =
+      ExpectInvalid([] { ParseQuery("[:find ?e :where [?e :a]"); }, "The query is not valid EDN");
+  EXPECT_NE(unread.data().Get(Kw("line")), nullptr);
+  EXPECT_EQ(ErrorForm(unread), Value::String("[:find ?e :where [?e :a]"));
   ExpectInvalid([] { ParseQuery(Value::String("[:find")); }, "not valid EDN");
 }
 

@@ -9,6 +9,8 @@
 // exists: RunPull and RunEntity are where it plugs in). An anomaly is the
 // result :error.
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -208,6 +210,88 @@ std::string TestName(const testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, ConformanceTest, testing::ValuesIn(CaseNames()), TestName);
+
+// The query cases that succeed, with their database built once.
+struct QueryCase {
+  std::string name;
+  Value test_case;
+  Database db;
+  std::string answer;  // canonical
+};
+
+const std::vector<QueryCase>& QueryCases() {
+  static const std::vector<QueryCase>* cases = [] {
+    auto* out = new std::vector<QueryCase>();
+    for (const std::string& name : CaseNames()) {
+      if (!name.starts_with("q-")) continue;
+      Value test_case = ReadEdn(ReadFile(kCaseDir / (name + ".edn")));
+      Connection conn = Connection::CreateInMemory();
+      bool ok = true;
+      try {
+        if (const Value* schema = Get(test_case, "schema"); schema && schema->Count() > 0) {
+          conn.Transact(SchemaTxData(*schema));
+        }
+        if (const Value* txs = Get(test_case, "tx"); txs != nullptr && txs->is_sequential()) {
+          for (const Value& tx : txs->Items()) {
+            if (tx.is_map()) continue;  // the rejected transactions change nothing
+            conn.Transact(tx);
+          }
+        }
+      } catch (const Anomaly&) {
+        ok = false;
+      }
+      if (!ok) continue;
+      const Value* where = Get(QueryToMap(*Get(test_case, "query")), "where");
+      if (where == nullptr || where->Count() < 2) continue;  // nothing to reorder
+      Value result = RunQuery(conn.Db(), test_case);
+      if (result == ErrorResult()) continue;
+      out->push_back(
+          {name, test_case, conn.Db(), CanonicalString(Canonicalize(test_case, result))});
+    }
+    return out;
+  }();
+  return *cases;
+}
+
+// The planner orders clauses by cost, so the order they are written in
+// does not change the answer: every query case, with its :where clauses
+// shuffled, gives its answer.
+RC_GTEST_PROP(ConformancePermutations, ClauseOrderDoesNotChangeTheAnswer, ()) {
+  const std::vector<QueryCase>& cases = QueryCases();
+  RC_PRE(!cases.empty());  // a bool: RC_PRE prints its operands
+  const QueryCase& c = cases[*rc::gen::inRange<size_t>(0, cases.size())];
+  Value query = QueryToMap(*Get(c.test_case, "query"));
+  const Value* where = Get(query, "where");
+  std::vector<Value> clauses(where->Items().begin(), where->Items().end());
+  std::vector<int> keys =
+      *rc::gen::container<std::vector<int>>(clauses.size(), rc::gen::inRange(0, 1000));
+  std::vector<size_t> order(clauses.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::vector<Value> shuffled;
+  for (size_t i : order) shuffled.push_back(clauses[i]);
+  std::vector<ValuePair> entries;
+  for (size_t i = 0; i < query.Count(); ++i) {
+    entries.emplace_back(query.MapKey(i), query.MapKey(i) == Kw("where")
+                                              ? Value::Vector(std::move(shuffled))
+                                              : query.MapVal(i));
+  }
+  Value permuted = Value::Map(std::move(entries));
+  Value test_case = c.test_case;
+  std::vector<ValuePair> case_entries;
+  for (size_t i = 0; i < test_case.Count(); ++i) {
+    case_entries.emplace_back(test_case.MapKey(i),
+                              test_case.MapKey(i) == Kw("query") ? permuted : test_case.MapVal(i));
+  }
+  Value permuted_case = Value::Map(std::move(case_entries));
+  Value result = RunQuery(c.db, permuted_case);
+  std::string got = CanonicalString(Canonicalize(permuted_case, result));
+  if (got != c.answer) {
+    RC_FAIL(c.name + ": " + PrintEdn(permuted) + " gave " + got + ", not " + c.answer + " " +
+            last_anomaly);
+  }
+}
 
 }  // namespace
 }  // namespace strata::conformance
