@@ -16,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -27,6 +28,10 @@
 #include "strata/connection.h"
 #include "strata/edn.h"
 #include "strata/query.h"
+#if __has_include("strata/pull.h")
+#include "strata/pull.h"
+#define STRATA_BENCH_HAS_PULL 1
+#endif
 
 namespace strata::bench {
 namespace {
@@ -107,6 +112,36 @@ constexpr const char* kRulesQuery = "[:find ?e ?e2 :in $ % :where (follows ?e ?e
 constexpr const char* kFollowsRules =
     "[[(follows ?x ?y) [?x :follows ?y]]"
     " [(follows ?x ?y) [?x :follows ?t] (follows ?t ?y)]]";
+
+#ifdef STRATA_BENCH_HAS_PULL
+// The answer of a pull workload, computed the same way by the DataScript
+// side: [maps numbers strings keywords] over the pulled tree: the maps in
+// it, the sum of its numbers but :db/id, the sum of its strings' lengths,
+// the sum of its keywords' name lengths.
+void PullDigest(const Value& v, std::vector<int64_t>* acc) {
+  if (v.is_map()) {
+    ++(*acc)[0];
+    for (size_t i = 0; i < v.Count(); ++i) {
+      if (v.MapKey(i) != K("db/id")) PullDigest(v.MapVal(i), acc);
+    }
+  } else if (v.is_collection()) {
+    for (const Value& x : v.Items()) PullDigest(x, acc);
+  } else if (v.is_integer()) {
+    (*acc)[1] += v.AsLong();
+  } else if (v.is_string()) {
+    (*acc)[2] += static_cast<int64_t>(v.AsString().size());
+  } else if (v.is_keyword()) {
+    (*acc)[3] += static_cast<int64_t>(v.Name().size());
+  }
+}
+
+Value PullAnswer(const Value& pulled) {
+  std::vector<int64_t> acc(4, 0);
+  PullDigest(pulled, &acc);
+  return Value::Vector({Value::Long(acc[0]), Value::Long(acc[1]), Value::Long(acc[2]),
+                        Value::Long(acc[3])});
+}
+#endif
 
 struct Workload {
   // Runs once, untimed, before the timing; its state lives in the closure.
@@ -273,6 +308,23 @@ class Workloads {
                               {Value::Long(found), Value::Long(length), Value::Long(salaries)});
                         }};
 
+#ifdef STRATA_BENCH_HAS_PULL
+    // DataScript's pull workloads: from the root of wide-4x5 (781 people),
+    // the pattern parsed once.
+    auto pull = [this](const char* pattern) {
+      return Workload{[this, pattern] {
+                        tree_ = Tree("wide-4x5");
+                        root_ = tree_.EntidOrThrow(Value::Vector({K("id"), Value::Long(1)}));
+                        pattern_ = std::make_shared<PullPattern>(ParsePullPattern(pattern));
+                      },
+                      [this] { answer_ = Pull(tree_, *pattern_, root_); },
+                      [this] { return PullAnswer(answer_); }};
+    };
+    w["pull-one"] = pull("[:name {:follows ...}]");
+    w["pull-many"] = pull("[:db/id :last-name :alias :sex :age :salary {:follows ...}]");
+    w["pull-wildcard"] = pull("[* {:follows ...}]");
+#endif
+
     for (const char* tree : {"wide-3x3", "wide-5x3", "wide-7x3", "wide-4x6", "long-10x3",
                              "long-30x3", "long-30x5"}) {
       w[std::string("rules-") + tree] = Rules(tree);
@@ -290,6 +342,10 @@ class Workloads {
   std::vector<QueryInput> inputs_;
   Value answer_;
   std::vector<Value> values_;
+#ifdef STRATA_BENCH_HAS_PULL
+  EntityId root_ = 0;
+  std::shared_ptr<PullPattern> pattern_;
+#endif
   Database empty_{nullptr};
   Database loaded_{nullptr};
   Database result_{nullptr};
