@@ -28,10 +28,7 @@
 #include "strata/connection.h"
 #include "strata/edn.h"
 #include "strata/query.h"
-#if __has_include("strata/pull.h")
 #include "strata/pull.h"
-#define STRATA_BENCH_HAS_PULL 1
-#endif
 
 namespace strata::bench {
 namespace {
@@ -113,7 +110,6 @@ constexpr const char* kFollowsRules =
     "[[(follows ?x ?y) [?x :follows ?y]]"
     " [(follows ?x ?y) [?x :follows ?t] (follows ?t ?y)]]";
 
-#ifdef STRATA_BENCH_HAS_PULL
 // The answer of a pull workload, computed the same way by the DataScript
 // side: [maps numbers strings keywords] over the pulled tree: the maps in
 // it, the sum of its numbers but :db/id, the sum of its strings' lengths,
@@ -141,7 +137,6 @@ Value PullAnswer(const Value& pulled) {
   return Value::Vector({Value::Long(acc[0]), Value::Long(acc[1]), Value::Long(acc[2]),
                         Value::Long(acc[3])});
 }
-#endif
 
 struct Workload {
   // Runs once, untimed, before the timing; its state lives in the closure.
@@ -308,7 +303,6 @@ class Workloads {
                               {Value::Long(found), Value::Long(length), Value::Long(salaries)});
                         }};
 
-#ifdef STRATA_BENCH_HAS_PULL
     // DataScript's pull workloads: from the root of wide-4x5 (781 people),
     // the pattern parsed once.
     auto pull = [this](const char* pattern) {
@@ -323,7 +317,6 @@ class Workloads {
     w["pull-one"] = pull("[:name {:follows ...}]");
     w["pull-many"] = pull("[:db/id :last-name :alias :sex :age :salary {:follows ...}]");
     w["pull-wildcard"] = pull("[* {:follows ...}]");
-#endif
 
     for (const char* tree : {"wide-3x3", "wide-5x3", "wide-7x3", "wide-4x6", "long-10x3",
                              "long-30x3", "long-30x5"}) {
@@ -342,10 +335,8 @@ class Workloads {
   std::vector<QueryInput> inputs_;
   Value answer_;
   std::vector<Value> values_;
-#ifdef STRATA_BENCH_HAS_PULL
   EntityId root_ = 0;
   std::shared_ptr<PullPattern> pattern_;
-#endif
   Database empty_{nullptr};
   Database loaded_{nullptr};
   Database result_{nullptr};

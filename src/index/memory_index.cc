@@ -84,6 +84,15 @@ const Datom* FirstOf(const SetT& set, const DatomKey& key) {
 }
 
 template <Index kIndex, typename SetT>
+void ScanKey(const SetT& set, const DatomKey& key, std::vector<const Datom*>* out) {
+  KeyOrder<kIndex> kc;
+  for (auto it = set.LowerBound(key, kc), end = set.end(); it != end; ++it) {
+    if (kc(*it, key) != 0) break;
+    out->push_back(*it);
+  }
+}
+
+template <Index kIndex, typename SetT>
 int64_t CountKey(const SetT& set, const DatomKey& key) {
   if (key.n == 0) return static_cast<int64_t>(set.Size());
   KeyOrder<kIndex> kc;
@@ -470,6 +479,21 @@ const Datom* MemoryIndex::First(Index index, Part part, const DatomKey& key) con
       return FirstOf<Index::kVaet>(p.vaet, key);
   }
   return nullptr;
+}
+
+void MemoryIndex::Scan(Index index, Part part, const DatomKey& key,
+                       std::vector<const Datom*>* out) const {
+  const Parts& p = parts_[static_cast<int>(part)];
+  switch (index) {
+    case Index::kEavt:
+      return ScanKey<Index::kEavt>(p.eavt, key, out);
+    case Index::kAevt:
+      return ScanKey<Index::kAevt>(p.aevt, key, out);
+    case Index::kAvet:
+      return ScanKey<Index::kAvet>(p.avet, key, out);
+    case Index::kVaet:
+      return ScanKey<Index::kVaet>(p.vaet, key, out);
+  }
 }
 
 const Datom* MemoryIndex::FindCurrent(EntityId e, EntityId a, const Value& v) const {

@@ -90,6 +90,11 @@ class MemoryIndex {
   // The first datom of the part matching the key's leading components, or
   // nullptr: Seek's first answer, without making a cursor.
   const Datom* First(Index index, Part part, const DatomKey& key) const;
+  // Appends the datoms of the part matching the key's leading components to
+  // *out, in order: Seek(prefix_only) without a cursor, for readers that
+  // take a few datoms at a time (pull). The pointers stay valid while this
+  // index lives.
+  void Scan(Index index, Part part, const DatomKey& key, std::vector<const Datom*>* out) const;
 
   size_t size(Part part) const { return eavt(part).Size(); }
   // Node bytes of the eight sets plus datom slots in the arena.

@@ -5,9 +5,8 @@
 // For each case: a fresh in-memory database, the case's :schema installed
 // as [{:db/ident attr ...spec} ...], each transaction of :tx in order (one
 // marked :expect-error must be rejected), then the operation: :query with
-// :args through strata::Q, or :pull / :entity (skipped until the pull API
-// exists: RunPull and RunEntity are where it plugs in). An anomaly is the
-// result :error.
+// :args through strata::Q, :pull / :eid(s) through Pull and PullMany, or
+// :entity / :get through the entity API. An anomaly is the result :error.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -25,6 +24,8 @@
 #include "strata/connection.h"
 #include "strata/database.h"
 #include "strata/edn.h"
+#include "strata/entity.h"
+#include "strata/pull.h"
 #include "strata/query.h"
 #include "strata/value.h"
 
@@ -120,18 +121,78 @@ Value RunQuery(const Database& db, const Value& test_case) {
   }
 }
 
-// d/pull (:eid) or d/pull-many (:eids). Not built yet: nullopt.
-std::optional<Value> RunPull(const Database& /*db*/, const Value& /*test_case*/) {
-  return std::nullopt;
+// d/pull (:eid) or d/pull-many (:eids).
+std::optional<Value> RunPull(const Database& db, const Value& test_case) {
+  const Value& pattern = *Get(test_case, "pull");
+  try {
+    if (const Value* eid = Get(test_case, "eid")) return Pull(db, pattern, *eid);
+    return PullMany(db, pattern, *Get(test_case, "eids"));
+  } catch (const Anomaly& a) {
+    last_anomaly = a.message();
+    return ErrorResult();
+  }
+}
+
+// Whether attribute `attr` has `flag` (a keyword of :db/cardinality or
+// :db/isComponent's value), through the query API.
+bool AttributeIs(const Database& db, const Value& attr, std::string_view query) {
+  return Q(query, {db, attr}) == Value::Boolean(true);
+}
+
+// Follows an entity path (README.md): the values reached, and whether any
+// step may give several (forward cardinality many, or reverse and not a
+// component).
+void Follow(const Entity& e, std::span<const Value> path, bool* many, std::vector<Value>* out) {
+  const Value& step = path[0];
+  std::string_view name = step.Name();
+  bool reverse = name.size() > 1 && name[0] == '_';
+  Value attr = reverse ? Value::Keyword(step.Namespace(), name.substr(1)) : step;
+  bool attr_many = AttributeIs(e.db(), attr,
+                               "[:find ?m . :in $ ?a :where [?a :db/cardinality ?c] "
+                               "[?c :db/ident ?ci] [(= ?ci :db.cardinality/many) ?m]]");
+  bool component =
+      AttributeIs(e.db(), attr, "[:find ?c . :in $ ?a :where [?a :db/isComponent ?c]]");
+  if (reverse ? !component : attr_many) *many = true;
+  if (path.size() == 1) {
+    Value v = e.Get(step);
+    if (v.is_set()) {
+      for (const Value& item : v.Items()) out->push_back(item);
+    } else if (!v.is_nil()) {
+      out->push_back(v);
+    }
+    return;
+  }
+  for (const Entity& next : e.GetEntities(step)) Follow(next, path.subspan(1), many, out);
 }
 
 // The entity API: {path value} for each path of :get, nil when the lookup
-// ref names nothing. Not built yet: nullopt.
-std::optional<Value> RunEntity(const Database& /*db*/, const Value& /*test_case*/) {
-  return std::nullopt;
+// ref names nothing.
+std::optional<Value> RunEntity(const Database& db, const Value& test_case) {
+  try {
+    std::optional<Entity> e = Entity::Find(db, *Get(test_case, "entity"));
+    if (!e) return Value();
+    std::vector<ValuePair> entries;
+    for (const Value& get : Get(test_case, "get")->Items()) {
+      std::vector<Value> path = get.is_keyword()
+                                    ? std::vector<Value>{get}
+                                    : std::vector<Value>(get.Items().begin(), get.Items().end());
+      bool many = false;
+      std::vector<Value> reached;
+      Follow(*e, path, &many, &reached);
+      std::sort(reached.begin(), reached.end());
+      reached.erase(std::unique(reached.begin(), reached.end()), reached.end());
+      Value v = many ? Value::Set(reached) : reached.empty() ? Value() : reached[0];
+      entries.emplace_back(get, v);
+    }
+    return Value::Map(std::move(entries));
+  } catch (const Anomaly& a) {
+    last_anomaly = a.message();
+    return ErrorResult();
+  }
 }
 
 Outcome RunCase(const Value& test_case) {
+  last_anomaly.clear();
   Connection conn = Connection::CreateInMemory();
   if (const Value* schema = Get(test_case, "schema"); schema != nullptr && schema->Count() > 0) {
     try {
