@@ -32,10 +32,17 @@ inline Value PeopleSchema() {
                                  Value::Keyword("db.cardinality", many ? "many" : "one")}};
     return Value::Map(std::move(m));
   };
+  // DataScript's bench schema: :id unique identity (the tree nodes' ids),
+  // :follows a ref of cardinality many, :alias of cardinality many.
+  std::vector<ValuePair> id = {{Value::Keyword("db/ident"), Value::Keyword("id")},
+                               {Value::Keyword("db/valueType"), Value::Keyword("db.type/long")},
+                               {Value::Keyword("db/cardinality"), Value::Keyword("db.cardinality/one")},
+                               {Value::Keyword("db/unique"), Value::Keyword("db.unique/identity")}};
   return Value::Vector({attr("name", "string", false), attr("last-name", "string", false),
                         attr("full-name", "string", false), attr("alias", "string", true),
                         attr("sex", "keyword", false), attr("age", "long", false),
-                        attr("salary", "long", false), attr("follows", "ref", true)});
+                        attr("salary", "long", false), attr("follows", "ref", true),
+                        Value::Map(std::move(id))});
 }
 
 // One person as DataScript's random-man draws them (uniform choices; 0 to 9

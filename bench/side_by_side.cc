@@ -27,6 +27,7 @@
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/edn.h"
+#include "strata/query.h"
 #include "strata/pull.h"
 
 namespace strata::bench {
@@ -72,57 +73,69 @@ Value CountAndAgeSum(const Database& db) {
   return Value::Vector({Value::Long(names), Value::Long(ages)});
 }
 
-// DataScript's wide tree (bench `wide-db`): node 1 follows nodes 5..9, node
-// n follows n*width .. n*width+width-1, `depth` levels below the root. Each
-// node is a person whose attributes come from its id (the same formulas in
-// bench/datascript/bench.cljs, so both sides hold the same data).
-std::string WideTreeTx(int64_t id, int depth, int width) {
-  static const char* const kNames[] = {"Ivan", "Petr",   "Sergei", "Oleg",
-                                       "Yuri", "Dmitry", "Fedor",  "Denis"};
-  static const char* const kLast[] = {"Ivanov",  "Petrov",    "Sidorov",
-                                      "Kovalev", "Kuznetsov", "Voronoi"};
-  static const char* const kAliases[] = {"A. C. Q. W.",     "A. J. Finn",  "A.A. Fair",
-                                         "Aapeli",          "Aaron Wolfe", "Abigail Van Buren",
-                                         "Jeanne Phillips", "Abram Tertz", "Abu Nuwas",
-                                         "Acton Bell",      "Adunis"};
-  std::string name = kNames[id % 8];
-  std::string last = kLast[id % 6];
-  std::string out = "{:db/id \"" + std::to_string(id) + "\" :id " + std::to_string(id) +
-                    " :name \"" + name + "\" :last-name \"" + last + "\" :full-name \"" + name +
-                    " " + last + "\" :sex " + (id % 2 == 0 ? ":male" : ":female") + " :age " +
-                    std::to_string(id % 100) + " :salary " + std::to_string(id * 7919 % 100000) +
-                    " :alias [";
-  for (int64_t j = 0; j < id % 4; ++j) out += std::string(" \"") + kAliases[(id + j) % 11] + "\"";
-  out += "]";
-  std::string children;
-  if (depth > 0) {
-    out += " :follows [";
-    for (int k = 0; k < width; ++k) {
-      int64_t child = id * width + k;
-      out += " \"" + std::to_string(child) + "\"";
-      children += WideTreeTx(child, depth - 1, width);
-    }
-    out += "]";
-  }
-  return out + "}\n" + children;
+// An entity's :salary, or 0.
+int64_t Salary(const Database& db, int64_t e) {
+  DatomIterator it = db.Datoms(Index::kEavt, {Value::Long(e), K("salary")});
+  const Datom* d = it.Next();
+  return d ? d->v.AsLong() : 0;
 }
 
-// [maps, sum of :age, values of :alias] over a pulled tree.
-void CountTree(const Value& v, int64_t* maps, int64_t* ages, int64_t* aliases) {
+// The answer of a query workload, computed the same way by the DataScript
+// side: [tuples digest...], one digest per :find column as `kinds` says:
+// e an entity (the sum of its :salary, entity ids differing between the two
+// sides), n a number (the sum), s a string (the sum of lengths), k a keyword
+// (the sum of its name's lengths).
+Value RelationAnswer(const Database& db, const Value& rel, std::string_view kinds) {
+  std::vector<int64_t> sums(kinds.size(), 0);
+  for (const Value& tuple : rel.Items()) {
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      const Value& v = tuple.Items()[i];
+      switch (kinds[i]) {
+        case 'e': sums[i] += Salary(db, v.AsLong()); break;
+        case 'n': sums[i] += v.AsLong(); break;
+        case 's': sums[i] += static_cast<int64_t>(v.AsString().size()); break;
+        case 'k': sums[i] += static_cast<int64_t>(v.Name().size()); break;
+        default: throw Anomaly(Category::kIncorrect, "bad column kind");
+      }
+    }
+  }
+  std::vector<Value> out = {Value::Long(static_cast<int64_t>(rel.Count()))};
+  for (int64_t sum : sums) out.push_back(Value::Long(sum));
+  return Value::Vector(std::move(out));
+}
+
+// DataScript's rule over the trees (bench-rules).
+constexpr const char* kRulesQuery = "[:find ?e ?e2 :in $ % :where (follows ?e ?e2)]";
+constexpr const char* kFollowsRules =
+    "[[(follows ?x ?y) [?x :follows ?y]]"
+    " [(follows ?x ?y) [?x :follows ?t] (follows ?t ?y)]]";
+
+// The answer of a pull workload, computed the same way by the DataScript
+// side: [maps numbers strings keywords] over the pulled tree: the maps in
+// it, the sum of its numbers but :db/id, the sum of its strings' lengths,
+// the sum of its keywords' name lengths.
+void PullDigest(const Value& v, std::vector<int64_t>* acc) {
   if (v.is_map()) {
-    ++*maps;
-    if (const Value* age = v.Get(K("age"))) *ages += age->AsLong();
-    if (const Value* alias = v.Get(K("alias"))) *aliases += static_cast<int64_t>(alias->Count());
-    if (const Value* follows = v.Get(K("follows"))) {
-      for (const Value& f : follows->Items()) CountTree(f, maps, ages, aliases);
+    ++(*acc)[0];
+    for (size_t i = 0; i < v.Count(); ++i) {
+      if (v.MapKey(i) != K("db/id")) PullDigest(v.MapVal(i), acc);
     }
+  } else if (v.is_collection()) {
+    for (const Value& x : v.Items()) PullDigest(x, acc);
+  } else if (v.is_integer()) {
+    (*acc)[1] += v.AsLong();
+  } else if (v.is_string()) {
+    (*acc)[2] += static_cast<int64_t>(v.AsString().size());
+  } else if (v.is_keyword()) {
+    (*acc)[3] += static_cast<int64_t>(v.Name().size());
   }
 }
 
-Value TreeAnswer(const Value& pulled) {
-  int64_t maps = 0, ages = 0, aliases = 0;
-  CountTree(pulled, &maps, &ages, &aliases);
-  return Value::Vector({Value::Long(maps), Value::Long(ages), Value::Long(aliases)});
+Value PullAnswer(const Value& pulled) {
+  std::vector<int64_t> acc(4, 0);
+  PullDigest(pulled, &acc);
+  return Value::Vector({Value::Long(acc[0]), Value::Long(acc[1]), Value::Long(acc[2]),
+                        Value::Long(acc[3])});
 }
 
 struct Workload {
@@ -146,6 +159,54 @@ class Workloads {
     Connection conn = Connection::CreateInMemory();
     conn.Transact(PeopleSchema());
     empty_ = conn.Db();
+    data_dir_ = data_dir;
+  }
+
+  // DataScript's *db100k: the 20,000 people in one transaction (built once).
+  const Database& Db100k() {
+    if (!db100k_) {
+      TxReport report = empty_.With(people_);
+      db100k_ = report.db_after;
+      // The k-th person of the file (DataScript's entity id k).
+      std::map<std::string, EntityId, std::less<>> tempids(report.tempids.begin(),
+                                                           report.tempids.end());
+      person_eids_.clear();
+      for (const Value& p : people_.Items()) {
+        person_eids_.push_back(tempids.find(p.Get(K("db/id"))->AsString())->second);
+      }
+    }
+    return *db100k_;
+  }
+
+  // A tree of bench-data (wide-DxW.edn, long-DxW.edn), transacted at once
+  // as DataScript's wide-db / long-db does.
+  Database Tree(const std::string& name) {
+    std::ifstream in(data_dir_ / (name + ".edn"), std::ios::binary);
+    if (!in) throw Anomaly(Category::kNotFound, "no " + name + ".edn: run strata_bench_data again");
+    std::stringstream text;
+    text << in.rdbuf();
+    return empty_.With(ReadEdn(text.str())).db_after;
+  }
+
+  // A query over db100k: the query and its inputs are read once, untimed.
+  Workload Query(const std::string& query, std::vector<Value> inputs, std::string kinds) {
+    return {[this, query, inputs] {
+              query_ = ReadEdn(query);
+              inputs_ = {Db100k()};
+              for (const Value& v : inputs) inputs_.emplace_back(v);
+            },
+            [this] { answer_ = Q(query_, inputs_); },
+            [this, kinds] { return RelationAnswer(*db100k_, answer_, kinds); }};
+  }
+
+  Workload Rules(const std::string& tree) {
+    return {[this, tree] {
+              tree_ = Tree(tree);
+              query_ = ReadEdn(kRulesQuery);
+              inputs_ = {tree_, ReadEdn(kFollowsRules)};
+            },
+            [this] { answer_ = Q(query_, inputs_); },
+            [this] { return RelationAnswer(tree_, answer_, "ee"); }};
   }
 
   std::map<std::string, Workload> All() {
@@ -193,50 +254,93 @@ class Workloads {
           result_ = db;
         },
         [this] { return CountAndAgeSum(result_); }};
-    // DataScript's pull benchmarks on its wide tree (depth 4, width 5: 781
-    // people), from the root, with the pattern parsed once as a peer would.
+
+    // DataScript's queries, over its *db100k (the 20,000 people).
+    w["q1"] = Query("[:find ?e :where [?e :name \"Ivan\"]]", {}, "e");
+    w["q2"] = Query("[:find ?e ?a :where [?e :name \"Ivan\"] [?e :age ?a]]", {}, "en");
+    // q2 with its clauses the other way round: the planner, not the
+    // writer, should pick the order (not in DataScript's bench).
+    w["q2-switch"] = Query("[:find ?e ?a :where [?e :age ?a] [?e :name \"Ivan\"]]", {}, "en");
+    w["q3"] = Query("[:find ?e ?a :where [?e :name \"Ivan\"] [?e :age ?a] [?e :sex :male]]", {},
+                    "en");
+    w["q4"] = Query(
+        "[:find ?e ?l ?a :where [?e :name \"Ivan\"] [?e :last-name ?l] [?e :age ?a]"
+        " [?e :sex :male]]",
+        {}, "esn");
+    w["q5-shortcircuit"] = Query(
+        "[:find ?e ?n ?l ?a ?s ?al :in $ ?n ?a :where [?e :name ?n] [?e :age ?a]"
+        " [?e :last-name ?l] [?e :sex ?s] [?e :alias ?al]]",
+        {Value::String("Anastasia"), Value::Long(35)}, "essnks");
+    w["qpred1"] = Query("[:find ?e ?s :where [?e :salary ?s] [(> ?s 50000)]]", {}, "en");
+    w["qpred2"] = Query("[:find ?e ?s :in $ ?min_s :where [?e :salary ?s] [(> ?s ?min_s)]]",
+                        {Value::Long(50000)}, "en");
+
+    // (d/datoms db :eavt id :full-name) for DataScript's entity ids 9000 to
+    // 10999, i.e. the 9000th to 10999th person of the file: the first
+    // datom's value of each.
+    w["find-datoms"] = {[this] {
+                          Db100k();
+                          eids_.assign(person_eids_.begin() + 8999, person_eids_.begin() + 10999);
+                        },
+                        [this] {
+                          values_.clear();
+                          for (EntityId e : eids_) {
+                            DatomIterator it =
+                                db100k_->Datoms(Index::kEavt, {Value::Long(e), K("full-name")});
+                            const Datom* d = it.Next();
+                            values_.push_back(d ? d->v : Value());
+                          }
+                        },
+                        [this] {
+                          int64_t found = 0, length = 0, salaries = 0;
+                          for (const Value& v : values_) {
+                            if (v.is_nil()) continue;
+                            ++found;
+                            length += static_cast<int64_t>(v.AsString().size());
+                          }
+                          for (EntityId e : eids_) salaries += Salary(*db100k_, e);
+                          return Value::Vector(
+                              {Value::Long(found), Value::Long(length), Value::Long(salaries)});
+                        }};
+
+    // DataScript's pull workloads: from the root of wide-4x5 (781 people),
+    // the pattern parsed once.
     auto pull = [this](const char* pattern) {
       return Workload{[this, pattern] {
-                        if (!wide_.has_value()) {
-                          Connection conn = Connection::CreateInMemory();
-                          conn.Transact(kWideSchema);
-                          conn.Transact("[" + WideTreeTx(1, 4, 5) + "]");
-                          wide_ = conn.Db();
-                          root_ = wide_->EntidOrThrow(Value::Vector({K("id"), Value::Long(1)}));
-                        }
+                        tree_ = Tree("wide-4x5");
+                        root_ = tree_.EntidOrThrow(Value::Vector({K("id"), Value::Long(1)}));
                         pattern_ = std::make_shared<PullPattern>(ParsePullPattern(pattern));
                       },
-                      [this] { pulled_ = Pull(*wide_, *pattern_, root_); },
-                      [this] { return TreeAnswer(pulled_); }};
+                      [this] { answer_ = Pull(tree_, *pattern_, root_); },
+                      [this] { return PullAnswer(answer_); }};
     };
     w["pull-one"] = pull("[:name {:follows ...}]");
     w["pull-many"] = pull("[:db/id :last-name :alias :sex :age :salary {:follows ...}]");
     w["pull-wildcard"] = pull("[* {:follows ...}]");
+
+    for (const char* tree : {"wide-3x3", "wide-5x3", "wide-7x3", "wide-4x6", "long-10x3",
+                             "long-30x3", "long-30x5"}) {
+      w[std::string("rules-") + tree] = Rules(tree);
+    }
     return w;
   }
 
  private:
   Value people_;
+  std::filesystem::path data_dir_;
+  std::optional<Database> db100k_;
+  std::vector<EntityId> person_eids_;
+  Database tree_{nullptr};
+  Value query_;
+  std::vector<QueryInput> inputs_;
+  Value answer_;
+  std::vector<Value> values_;
+  EntityId root_ = 0;
+  std::shared_ptr<PullPattern> pattern_;
   Database empty_{nullptr};
   Database loaded_{nullptr};
   Database result_{nullptr};
   std::vector<EntityId> eids_;
-  std::optional<Database> wide_;
-  EntityId root_ = 0;
-  std::shared_ptr<PullPattern> pattern_;
-  Value pulled_;
-
-  static constexpr const char* kWideSchema = R"([
-    {:db/ident :id :db/valueType :db.type/long :db/cardinality :db.cardinality/one
-     :db/unique :db.unique/identity}
-    {:db/ident :name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
-    {:db/ident :last-name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
-    {:db/ident :full-name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
-    {:db/ident :sex :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}
-    {:db/ident :age :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
-    {:db/ident :salary :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
-    {:db/ident :alias :db/valueType :db.type/string :db/cardinality :db.cardinality/many}
-    {:db/ident :follows :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}])";
 };
 
 }  // namespace

@@ -69,7 +69,8 @@
 
 ;; DataScript's bench schema.
 (def schema-edn
-  "{:follows {:db/valueType :db.type/ref :db/cardinality :db.cardinality/many}
+  "{:id      {:db/unique :db.unique/identity}
+    :follows {:db/valueType :db.type/ref :db/cardinality :db.cardinality/many}
     :alias   {:db/cardinality :db.cardinality/many}}")
 
 (def schema (delay (ds/read_string schema-edn)))
@@ -111,54 +112,106 @@
           (recur (dec i) s))
         a))))
 
+;; Queries and pull: DataScript's *db100k (the 20,000 people at once), the
+;; trees of wide-db / long-db, and answers computed as the Strata side does.
+
+(def db100k (delay (ds/db_with_raw (empty-db) @people-ds)))
+
+(defn tree-db "A wide-DxW / long-DxW file, transacted at once." [name]
+  (ds/db_with_raw (empty-db) (ds/read_string (data-text (str name ".edn")))))
+
+(defn salary-fn "e -> its :salary, or 0." [db]
+  (let [m (js/Map.)]
+    (doseq [d (datoms db :aevt :salary)] (.set m (.-e d) (.-v d)))
+    (fn [e] (or (.get m e) 0))))
+
+(defn kw-name "The name of a keyword of DataScript's runtime." [k]
+  (let [s (subs (str k) 1) i (.indexOf s "/")]
+    (if (neg? i) s (subs s (inc i)))))
+
+(defn relation-answer
+  "[tuples digest...] of a relation of DataScript's runtime, one digest per
+  :find column as `kinds` says: e an entity (the sum of its :salary), n a
+  number (the sum), s a string (the sum of lengths), k a keyword (the sum
+  of its name's lengths)."
+  [db rel kinds]
+  (let [salary (salary-fn db)
+        rows (mapv #(js/Array.from %) (js/Array.from rel))]
+    (into [(count rows)]
+          (map-indexed (fn [i kind]
+                         (reduce + 0 (map (fn [row]
+                                            (let [v (aget row i)]
+                                              (case kind
+                                                \e (salary v)
+                                                \n v
+                                                \s (.-length v)
+                                                \k (count (kw-name v)))))
+                                          rows)))
+                       kinds))))
+
+(defn query-workload
+  "d/q of query (EDN text) over db100k with the extra inputs (EDN text)."
+  [query inputs kinds]
+  {:setup (fn [] {:args (into-array (concat [(ds/read_string query) @db100k]
+                                            (map ds/read_string inputs)))})
+   :run (fn [{:keys [args]}] (.apply ds/q_raw nil args))
+   :answer (fn [_ rel] (relation-answer @db100k rel kinds))})
+
+(def rules-query "[:find ?e ?e2 :in $ % :where (follows ?e ?e2)]")
+(def follows-rules
+  "[[(follows ?x ?y) [?x :follows ?y]]
+    [(follows ?x ?y) [?x :follows ?t] (follows ?t ?y)]]")
+
+(defn rules-workload [tree]
+  {:setup (fn [] (let [db (tree-db tree)]
+                   {:db db
+                    :args (into-array [(ds/read_string rules-query) db
+                                       (ds/read_string follows-rules)])}))
+   :run (fn [{:keys [args]}] (.apply ds/q_raw nil args))
+   :answer (fn [{:keys [db]} rel] (relation-answer db rel "ee"))})
+
+;; DataScript's bench-find-datoms, the loop in JS.
+(def find-datoms-loop
+  (js/Function. "ds" "db" "eavt" "attr"
+                "var out = [];
+                 for (var id = 9000; id < 11000; id++) {
+                   var found = ds.datoms_raw(db, eavt, id, attr);
+                   out.push(found.length ? found[0].v : null);
+                 }
+                 return out;"))
+
+(defn pull-answer
+  "[maps numbers strings keywords] of a pull result of DataScript's
+  runtime: the maps in it, the sum of its numbers but :db/id, the sum of
+  its strings' lengths, the sum of its keywords' name lengths."
+  [pulled]
+  (let [acc (volatile! [0 0 0 0])
+        add (fn [i n] (vswap! acc update i + n))]
+    (letfn [(value [v]
+              (cond (number? v) (add 1 v)
+                    (string? v) (add 2 (.-length v))
+                    (.-entries v) (walk v)
+                    (aget v js/Symbol.iterator) (doseq [x (js/Array.from v)] (value x))
+                    :else (add 3 (count (kw-name v)))))
+            (walk [m]
+              (add 0 1)
+              (doseq [[k v] (js/Array.from (.entries m))
+                      :when (not= (str k) ":db/id")]
+                (value v)))]
+      (walk pulled))
+    @acc))
+
+(defn pull-workload "d/pull of pattern (EDN text) from entity 1 of wide-4x5." [pattern]
+  {:setup (fn [] {:db (tree-db "wide-4x5") :pattern (ds/read_string pattern)})
+   :run (fn [{:keys [db pattern]}] (ds/pull_raw db pattern 1))
+   :answer (fn [_ pulled] (pull-answer pulled))})
+
 ;; ---------------------------------------------------------------------------
 ;; Workloads: name -> {:setup (fn [] state), untimed
 ;;                     :run (fn [state] result), timed
 ;;                     :answer (fn [state result] EDN of this runtime), untimed}
 
 (def add-1-attrs [:name :last-name :sex :age :salary])
-
-;; DataScript's wide tree (bench `wide-db`), each node a person whose
-;; attributes come from its id: the same formulas as WideTreeTx in
-;; bench/side_by_side.cc, so both sides hold the same data.
-(def wide-names ["Ivan" "Petr" "Sergei" "Oleg" "Yuri" "Dmitry" "Fedor" "Denis"])
-(def wide-last ["Ivanov" "Petrov" "Sidorov" "Kovalev" "Kuznetsov" "Voronoi"])
-(def wide-aliases ["A. C. Q. W." "A. J. Finn" "A.A. Fair" "Aapeli" "Aaron Wolfe" "Abigail Van Buren"
-                   "Jeanne Phillips" "Abram Tertz" "Abu Nuwas" "Acton Bell" "Adunis"])
-
-(defn wide-tree-tx [id depth width]
-  (let [nm (wide-names (mod id 8))
-        ln (wide-last (mod id 6))
-        children (when (pos? depth) (map #(+ (* id width) %) (range width)))
-        person (cond-> {:db/id (str id) :id id :name nm :last-name ln :full-name (str nm " " ln)
-                        :sex (if (even? id) :male :female) :age (mod id 100)
-                        :salary (mod (* id 7919) 100000)
-                        :alias (vec (for [j (range (mod id 4))] (wide-aliases (mod (+ id j) 11))))}
-                 children (assoc :follows (mapv str children)))]
-    (cons person (mapcat #(wide-tree-tx % (dec depth) width) children))))
-
-(def wide-db
-  (delay (ds/db_with_raw (ds/empty_db (ds/read_string "{:id {:db/unique :db.unique/identity}
-                                                         :follows {:db/valueType :db.type/ref
-                                                                   :db/cardinality :db.cardinality/many}
-                                                         :alias {:db/cardinality :db.cardinality/many}}"))
-                         (->ds (vec (wide-tree-tx 1 4 5))))))
-
-(defn tree-answer
-  "[maps, sum of :age, values of :alias] over a pulled tree, read back from
-  DataScript's runtime as EDN text."
-  [pulled]
-  (let [tree (reader/read-string (.toString pulled))
-        walk (fn walk [m]
-               (reduce (fn [[n a l] f] (let [[n2 a2 l2] (walk f)] [(+ n n2) (+ a a2) (+ l l2)]))
-                       [1 (or (:age m) 0) (count (:alias m))]
-                       (:follows m)))]
-    (walk tree)))
-
-(defn pull-workload [pattern]
-  {:setup (fn [] {:db @wide-db :pattern (ds/read_string pattern) :root (->ds [:id 1])})
-   :run (fn [{:keys [db pattern root]}] (ds/pull_raw db pattern root))
-   :answer (fn [_ pulled] (tree-answer pulled))})
 
 (def workloads
   {"add-1"
@@ -201,10 +254,47 @@
     :run (fn [{:keys [datoms]}] (ds/init_db_raw datoms @schema))
     :answer (fn [_ db] (count-sum db))}
 
-   ;; DataScript's pull benchmarks on its wide tree (depth 4, width 5).
+   "q1" (query-workload "[:find ?e :where [?e :name \"Ivan\"]]" [] "e")
+   "q2" (query-workload "[:find ?e ?a :where [?e :name \"Ivan\"] [?e :age ?a]]" [] "en")
+   ;; q2 with its clauses the other way round (not in DataScript's bench).
+   "q2-switch" (query-workload "[:find ?e ?a :where [?e :age ?a] [?e :name \"Ivan\"]]" [] "en")
+   "q3" (query-workload "[:find ?e ?a :where [?e :name \"Ivan\"] [?e :age ?a] [?e :sex :male]]"
+                        [] "en")
+   "q4" (query-workload (str "[:find ?e ?l ?a :where [?e :name \"Ivan\"] [?e :last-name ?l]"
+                             " [?e :age ?a] [?e :sex :male]]")
+                        [] "esn")
+   "q5-shortcircuit" (query-workload
+                      (str "[:find ?e ?n ?l ?a ?s ?al :in $ ?n ?a :where [?e :name ?n]"
+                           " [?e :age ?a] [?e :last-name ?l] [?e :sex ?s] [?e :alias ?al]]")
+                      ["\"Anastasia\"" "35"] "essnks")
+   "qpred1" (query-workload "[:find ?e ?s :where [?e :salary ?s] [(> ?s 50000)]]" [] "en")
+   "qpred2" (query-workload "[:find ?e ?s :in $ ?min_s :where [?e :salary ?s] [(> ?s ?min_s)]]"
+                            ["50000"] "en")
+
+   ;; (d/datoms db :eavt id :full-name), first, :v for ids 9000 to 10999.
+   ;; Answer: [values found, sum of their lengths, sum of those entities'
+   ;; :salary].
+   "find-datoms"
+   {:setup (fn [] {:db @db100k :eavt (ds/read_string ":eavt") :attr (ds/read_string ":full-name")})
+    :run (fn [{:keys [db eavt attr]}] (find-datoms-loop ds db eavt attr))
+    :answer (fn [{:keys [db]} values]
+              (let [salary (salary-fn db)
+                    found (remove nil? (js/Array.from values))]
+                [(count found)
+                 (reduce + 0 (map #(.-length %) found))
+                 (reduce + 0 (map salary (range 9000 11000)))]))}
+
    "pull-one" (pull-workload "[:name {:follows ...}]")
    "pull-many" (pull-workload "[:db/id :last-name :alias :sex :age :salary {:follows ...}]")
-   "pull-wildcard" (pull-workload "[* {:follows ...}]")})
+   "pull-wildcard" (pull-workload "[* {:follows ...}]")
+
+   "rules-wide-3x3" (rules-workload "wide-3x3")
+   "rules-wide-5x3" (rules-workload "wide-5x3")
+   "rules-wide-7x3" (rules-workload "wide-7x3")
+   "rules-wide-4x6" (rules-workload "wide-4x6")
+   "rules-long-10x3" (rules-workload "long-10x3")
+   "rules-long-30x3" (rules-workload "long-30x3")
+   "rules-long-30x5" (rules-workload "long-30x5")})
 
 ;; ---------------------------------------------------------------------------
 

@@ -13,6 +13,9 @@
 //                           js->clj walk and postwalk of txData (bench only)
 //   init_db_raw(datoms, schema)  datascript.db/init-db as the JS API calls it,
 //                           without re-creating every datom first (bench only)
+//   datoms_raw(db, index, ...components)  datascript.core/datoms with the
+//                           index and components as DataScript values (no
+//                           keywordize, no js->clj), as a JS array (bench only)
 //
 // This is a copy of the project's oracle loader (shared/oracle/ds181.js) for
 // the benchmark harness, extended with db_with_raw and init_db_raw (same strict
@@ -57,6 +60,10 @@ const dwm = once(/ka\("datascript\.js\.db_with",function\(a,b\)\{b=[\w$]+\(b\);r
 // nB.l=function(a,b){b=M(b,0);a=ig.g(kB,a);b=gB(b);return qt(a,b)};  (datascript.js.init_db)
 const idm = once(/ka\("datascript\.js\.init_db",([\w$]+)\);\1\.l=function\(a,b\)\{b=[\w$]+\(b,0\);a=[\w$]+\.g\([\w$]+,a\);b=[\w$]+\(b\);return ([\w$]+)\(a,b\)\};/, 'datascript.js.init_db');
 
+// tB.l=function(a,b,c){return db(cb(KA,a,fB(b),ig.g(Dj,c)))};  (datascript.js.datoms)
+const dsn = once(/ka\("datascript\.js\.datoms",([\w$]+)\);/, 'datascript.js.datoms')[1].replace(/\$/g, '\\$');
+const dsm = once(new RegExp(dsn + '\\.l=function\\(a,b,c\\)\\{return ([\\w$]+)\\(([\\w$]+)\\(([\\w$]+),a,[\\w$]+\\(b\\),[\\w$]+\\.g\\([\\w$]+,c\\)\\)\\)\\};'), 'datascript.js.datoms body');
+
 const inject =
   'ka("datascript.js.read_string",function(s){return ' + readString + '(s)});' +
   'ka("datascript.js.q_raw",function(){var c=Array.prototype.slice.call(arguments);' +
@@ -64,7 +71,9 @@ const inject =
   'ka("datascript.js.pull_raw",function(a,b,c){return ' + pm[1] + '?' + pm[1] + '(a,b,c):' + pm[2] + '.call(null,a,b,c)});' +
   'ka("datascript.js.pull_many_raw",function(a,b,c){return ' + pmm[1] + '?' + pmm[1] + '(a,b,c):' + pmm[2] + '.call(null,a,b,c)});' +
   'ka("datascript.js.db_with_raw",function(a,b){return ' + dwm[1] + '.g?' + dwm[1] + '.g(a,b):' + dwm[1] + '.call(null,a,b)});' +
-  'ka("datascript.js.init_db_raw",function(a,b){return ' + idm[2] + '(a,b)});';
+  'ka("datascript.js.init_db_raw",function(a,b){return ' + idm[2] + '(a,b)});' +
+  'ka("datascript.js.datoms_raw",function(a,b){var c=Array.prototype.slice.call(arguments,2);' +
+  'return ' + dsm[1] + '(' + dsm[2] + '(' + dsm[3] + ',a,b,0<c.length?new ' + indexedSeq + '(c,0,null):null))});';
 src = src.replace(qText, qText + inject);
 
 const mod = { exports: {} };
@@ -72,7 +81,7 @@ const wrapper = vm.runInThisContext('(function (exports, module, require, define
 wrapper.call(undefined, mod.exports, mod, require, undefined);
 const ds = mod.exports;
 for (const k of ['read_string', 'q_raw', 'pull_raw', 'pull_many_raw', 'db_with', 'empty_db', 'entity',
-                 'db_with_raw', 'init_db_raw', 'datoms', 'init_db']) {
+                 'db_with_raw', 'init_db_raw', 'datoms_raw', 'datoms', 'init_db']) {
   if (typeof ds[k] !== 'function') throw new Error('ds181.js: missing export ' + k);
 }
 ds.VERSION = pkg.version;
