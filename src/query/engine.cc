@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -2306,7 +2308,122 @@ int Engine::CompareSlots(Slot a, Slot b) const {
   return Compare(values_.Interned(a), values_.Interned(b));
 }
 
+// Rows of longs only (entity ids, small numbers: the common case), sorted
+// and deduplicated as fixed-width arrays of slots, whose order is the
+// values' order.
+template <size_t kWidth>
+Value SortedLongs(const Relation& r, const std::vector<int>& cols, bool collection) {
+  std::vector<std::array<Slot, kWidth>> rows(r.rows);
+  for (size_t i = 0; i < r.rows; ++i) {
+    const Slot* src = r.Row(i);
+    for (size_t j = 0; j < kWidth; ++j) rows[i][j] = src[cols[j]];
+  }
+  if (!std::is_sorted(rows.begin(), rows.end())) std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  internal::SeqObject* out =
+      internal::AllocSeq(collection ? ValueType::kVector : ValueType::kSet, rows.size());
+  Value result = internal::WrapSeq(out);  // owns out from here on
+  Value* items = out->items();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (collection) {
+      items[i] = Value::Long(static_cast<int64_t>(rows[i][0]));
+      continue;
+    }
+    internal::SeqObject* tuple = internal::AllocSeq(ValueType::kVector, kWidth);
+    items[i] = internal::WrapSeq(tuple);
+    Value* t = tuple->items();
+    for (size_t j = 0; j < kWidth; ++j) t[j] = Value::Long(static_cast<int64_t>(rows[i][j]));
+  }
+  return result;
+}
+
+// Sorts keys with an LSD radix sort over their low `bits` bits.
+void RadixSort(std::vector<uint64_t>* keys, int bits) {
+  constexpr int kDigit = 11;
+  std::vector<uint64_t> scratch(keys->size());
+  for (int shift = 0; shift < bits; shift += kDigit) {
+    size_t counts[(1 << kDigit) + 1] = {};
+    for (uint64_t k : *keys) ++counts[((k >> shift) & ((1 << kDigit) - 1)) + 1];
+    for (int i = 0; i < (1 << kDigit); ++i) counts[i + 1] += counts[i];
+    for (uint64_t k : *keys) scratch[counts[(k >> shift) & ((1 << kDigit) - 1)]++] = k;
+    keys->swap(scratch);
+  }
+}
+
+// Rows of longs whose columns' ranges fit together in 64 bits, packed into
+// one key each (the first column highest, so the keys' order is the rows'),
+// radix sorted and deduplicated; nullopt when they do not fit.
+std::optional<Value> SortedPacked(const Relation& r, const std::vector<int>& cols,
+                                  bool collection) {
+  size_t w = cols.size();
+  std::vector<Slot> lo(w, ~Slot{0}), hi(w, 0);
+  for (size_t i = 0; i < r.rows; ++i) {
+    const Slot* row = r.Row(i);
+    for (size_t j = 0; j < w; ++j) {
+      lo[j] = std::min(lo[j], row[cols[j]]);
+      hi[j] = std::max(hi[j], row[cols[j]]);
+    }
+  }
+  std::vector<int> bits(w);
+  int total = 0;
+  for (size_t j = 0; j < w; ++j) {
+    bits[j] = r.rows == 0 ? 0 : static_cast<int>(std::bit_width(hi[j] - lo[j]));
+    total += bits[j];
+  }
+  if (total > 64) return std::nullopt;
+  std::vector<uint64_t> keys(r.rows);
+  for (size_t i = 0; i < r.rows; ++i) {
+    const Slot* row = r.Row(i);
+    uint64_t k = 0;
+    for (size_t j = 0; j < w; ++j) {
+      k = bits[j] == 64 ? row[cols[j]] - lo[j] : (k << bits[j]) | (row[cols[j]] - lo[j]);
+    }
+    keys[i] = k;
+  }
+  if (!std::is_sorted(keys.begin(), keys.end())) RadixSort(&keys, total);
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  internal::SeqObject* out =
+      internal::AllocSeq(collection ? ValueType::kVector : ValueType::kSet, keys.size());
+  Value result = internal::WrapSeq(out);  // owns out from here on
+  Value* items = out->items();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    uint64_t k = keys[i];
+    Value* t = items + i;
+    if (!collection) {
+      internal::SeqObject* tuple = internal::AllocSeq(ValueType::kVector, w);
+      items[i] = internal::WrapSeq(tuple);
+      t = tuple->items();
+    }
+    for (size_t j = w; j-- > 0;) {
+      uint64_t mask = bits[j] == 64 ? ~uint64_t{0} : (uint64_t{1} << bits[j]) - 1;
+      t[j] = Value::Long(static_cast<int64_t>((k & mask) + lo[j]));
+      k = bits[j] == 64 ? 0 : k >> bits[j];
+    }
+  }
+  return result;
+}
+
 Value Engine::SortedResult(const Relation& r, const std::vector<int>& cols, bool collection) {
+  bool longs = cols.size() <= 4;
+  for (size_t i = 0; i < r.rows && longs; ++i) {
+    const Slot* row = r.Row(i);
+    for (int c : cols) longs = longs && IsDirect(row[c]);
+  }
+  if (longs) {
+    if (std::optional<Value> packed = SortedPacked(r, cols, collection)) return *packed;
+    switch (cols.size()) {
+      case 1:
+        return SortedLongs<1>(r, cols, collection);
+      case 2:
+        return SortedLongs<2>(r, cols, collection);
+      case 3:
+        return SortedLongs<3>(r, cols, collection);
+      case 4:
+        return SortedLongs<4>(r, cols, collection);
+      default:
+        break;
+    }
+  }
   std::vector<uint32_t> order(r.rows);
   for (size_t i = 0; i < r.rows; ++i) order[i] = static_cast<uint32_t>(i);
   auto cmp = [&](uint32_t a, uint32_t b) {
@@ -2320,7 +2437,8 @@ Value Engine::SortedResult(const Relation& r, const std::vector<int>& cols, bool
   };
   auto less = [&](uint32_t a, uint32_t b) { return cmp(a, b) < 0; };
   // Rows from an index scan often come in order already.
-  if (!std::is_sorted(order.begin(), order.end(), less)) std::sort(order.begin(), order.end(), less);
+  if (!std::is_sorted(order.begin(), order.end(), less))
+    std::sort(order.begin(), order.end(), less);
   size_t n = 0;
   for (size_t i = 0; i < order.size(); ++i) {
     if (n > 0 && cmp(order[n - 1], order[i]) == 0) continue;

@@ -296,3 +296,30 @@ TEST_F(EngineTest, ErrorsQuoteTheClause) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+// Results are sets in the order of Value, however they were built.
+TEST_F(EngineTest, ResultSetsAreInValueOrder) {
+  std::string tx = "[";
+  for (int i = 0; i < 300; ++i) {
+    tx += fmt::format("{{:email \"r{}\" :age {}}}", i, (i * 7919) % 1000 - (i % 3 == 0 ? 500 : 0));
+  }
+  conn_.Transact(std::string_view(tx + "]"));
+  for (std::string_view q :
+       {"[:find ?e ?a :where [?e :age ?a]]", "[:find ?a ?e :where [?e :age ?a]]",
+        "[:find ?a :where [?e :age ?a]]", "[:find ?m ?a :where [?e :age ?a] [?e :email ?m]]",
+        "[:find ?a ?e ?a2 :where [?e :age ?a] [(* ?a 1000000000000) ?a2]]"}) {
+    Value r = Run(q);
+    std::vector<Value> items(r.Items().begin(), r.Items().end());
+    std::reverse(items.begin(), items.end());
+    EXPECT_EQ(PrintEdn(r), PrintEdn(Value::Set(items))) << q;
+    EXPECT_TRUE(r.Contains(items.front())) << q;
+  }
+  Value coll = Run("[:find [?a ...] :where [?e :age ?a]]");
+  EXPECT_TRUE(std::is_sorted(coll.Items().begin(), coll.Items().end())) << PrintEdn(coll);
+}
+
+}  // namespace
+}  // namespace strata

@@ -71,8 +71,10 @@ int CompareNumbers(const Value& a, const Value& b) {
   if (x.is_long() && y.is_long()) return Cmp(x.AsLong(), y.AsLong());
   if (!x.is_long() && !x.is_double()) return Cmp(PrintEdn(x), PrintEdn(y));  // big integers
   if (!y.is_long() && !y.is_double()) return Cmp(PrintEdn(x), PrintEdn(y));
-  long double dx = x.is_long() ? static_cast<long double>(x.AsLong()) : x.AsDouble();
-  long double dy = y.is_long() ? static_cast<long double>(y.AsLong()) : y.AsDouble();
+  long double dx =
+      x.is_long() ? static_cast<long double>(x.AsLong()) : static_cast<long double>(x.AsDouble());
+  long double dy =
+      y.is_long() ? static_cast<long double>(y.AsLong()) : static_cast<long double>(y.AsDouble());
   if (std::isnan(dx) || std::isnan(dy)) return Cmp(std::isnan(dx), std::isnan(dy));
   return Cmp(dx, dy);
 }
