@@ -268,10 +268,11 @@ class Engine {
   Value Plan(const Value& result_rows) const;
 
   // Evaluates clauses as a conjunction over `inputs` (relations of bound
-  // variables); the result has every variable of `keep` (and may have more).
+  // variables); the result's columns are `keep`. Without `distinct` it may
+  // repeat rows (for callers that deduplicate anyway).
   Relation Conjunction(const Clauses& clauses, Scope& scope, std::vector<Relation> inputs,
                        const Value& default_source, const std::vector<VarId>& keep, RuleRun* run,
-                       const Clause* delta_clause);
+                       const Clause* delta_clause, bool distinct = true);
 
   VarId Var(Scope& scope, const Value& symbol) {
     auto [it, inserted] = scope.ids.try_emplace(symbol, static_cast<VarId>(names_.size()));
@@ -1616,7 +1617,8 @@ void Engine::RunNot(const Item& item, Scope& scope, Frame& f, const Value& defau
   std::vector<Relation> inputs;
   if (idx >= 0) inputs.push_back(Project(f.rels[idx], item.joins, true));
   ++depth_;
-  Relation body = Conjunction(c.not_clause->body, scope, inputs, src, item.joins, nullptr, nullptr);
+  Relation body =
+      Conjunction(c.not_clause->body, scope, inputs, src, item.joins, nullptr, nullptr, false);
   --depth_;
   if (idx < 0) {
     if (body.rows > 0) f.empty = true;
@@ -1625,8 +1627,7 @@ void Engine::RunNot(const Item& item, Scope& scope, Frame& f, const Value& defau
   }
   Relation& r = f.rels[idx];
   RowSet excluded(item.joins.size());
-  Relation proj = Project(body, item.joins, true);
-  for (size_t i = 0; i < proj.rows; ++i) excluded.Insert(proj.Row(i));
+  for (size_t i = 0; i < body.rows; ++i) excluded.Insert(body.Row(i));
   std::vector<int> cols;
   for (VarId v : item.joins) cols.push_back(r.Column(v));
   std::vector<Slot> key(cols.size());
@@ -1660,7 +1661,7 @@ void Engine::RunOr(const Item& item, Scope& scope, Frame& f, const Value& defaul
   RowSet seen(item.joins.size());
   ++depth_;
   for (const Clauses& branch : c.or_clause->branches) {
-    Relation r = Conjunction(branch, scope, inputs, src, item.joins, run, nullptr);
+    Relation r = Conjunction(branch, scope, inputs, src, item.joins, run, nullptr, false);
     for (size_t i = 0; i < r.rows; ++i) {
       if (seen.Insert(r.Row(i))) all.AddRow(r.Row(i));
     }
@@ -1681,6 +1682,7 @@ void Engine::RunOr(const Item& item, Scope& scope, Frame& f, const Value& defaul
 // round's, [cur, size) are being made by this one.
 class RuleRun {
  public:
+  using KeyIndex = absl::flat_hash_map<uint64_t, std::vector<uint32_t>>;
   struct Table {
     Value name;
     uint32_t mask = 0;  // bit i: argument i is bound
@@ -1689,13 +1691,23 @@ class RuleRun {
     std::unique_ptr<RowSet> answers;  // rows over every argument
     size_t demand_old = 0, demand_cur = 0;
     size_t answers_old = 0, answers_cur = 0;
+    // Per pattern of bound arguments of the calls it answers: answers
+    // [0, indexed) by the hash of those arguments.
+    absl::flat_hash_map<uint32_t, std::pair<KeyIndex, size_t>> indexes;
   };
 
   explicit RuleRun(Engine& engine) : engine_(engine) {}
 
+  // The table that answers calls of `name` with the arguments of `mask`
+  // bound: its own, or the table of the rule with no argument bound, which
+  // holds every answer (its demand covers any binding), so the closure is
+  // not derived twice.
   Table& GetTable(const Value& name, uint32_t mask, size_t arity) {
     for (auto& t : tables_) {
       if (t->name == name && t->mask == mask) return *t;
+    }
+    for (auto& t : tables_) {
+      if (t->name == name && t->mask == 0) return *t;
     }
     auto t = std::make_unique<Table>();
     t->name = name;
@@ -1801,7 +1813,7 @@ class RuleRun {
       inputs.push_back(std::move(input));
     }
     Relation result = engine_.Conjunction(body.body, scope, std::move(inputs), Value::Symbol("$"),
-                                          keep, this, delta);
+                                          keep, this, delta, /*distinct=*/false);
     std::vector<int> cols;
     for (VarId v : head) cols.push_back(result.Column(v));
     std::vector<Slot> answer(head.size());
@@ -1859,9 +1871,13 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
   RuleRun& solver = run != nullptr ? *run : local;
   RuleRun::Table& table = solver.GetTable(call.name, mask, arity);
   std::vector<Slot> key;
-  for (size_t row = 0; row < r.rows; ++row) {
-    key_of(r.Row(row), &key);
-    table.demand->Insert(key.data());
+  if (table.mask == 0) {
+    table.demand->Insert(nullptr);  // every binding
+  } else {
+    for (size_t row = 0; row < r.rows; ++row) {
+      key_of(r.Row(row), &key);
+      table.demand->Insert(key.data());
+    }
   }
   size_t lo = 0, hi;
   if (run == nullptr) {
@@ -1871,9 +1887,9 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
     hi = table.answers_cur;
     if (delta_clause == &c) lo = table.answers_old;
   }
-  // Join r with the answers on the bound arguments.
-  absl::flat_hash_map<uint64_t, uint32_t> head;
-  std::vector<uint32_t> next(hi - lo, UINT32_MAX);
+  // Join r with the answers on the bound arguments: all answers through
+  // the table's own index (grown as answers come, rows in order), a
+  // round's new answers through one made for them.
   std::vector<int> bound_idx;
   for (size_t i = 0; i < arity; ++i) {
     if (mask & (1u << i)) bound_idx.push_back(static_cast<int>(i));
@@ -1883,12 +1899,17 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
     for (int i : bound_idx) h = h * 0x9e3779b97f4a7c15ULL + a[i];
     return h;
   };
-  for (size_t i = hi; i-- > lo;) {
-    auto [hit, inserted] =
-        head.try_emplace(answer_key(table.answers->Row(i)), static_cast<uint32_t>(i - lo));
-    if (!inserted) {
-      next[i - lo] = hit->second;
-      hit->second = static_cast<uint32_t>(i - lo);
+  RuleRun::KeyIndex delta_index;
+  RuleRun::KeyIndex* by_key = &delta_index;
+  if (lo == 0) {
+    auto& [index, indexed] = table.indexes[mask];
+    for (; indexed < hi; ++indexed) {
+      index[answer_key(table.answers->Row(indexed))].push_back(static_cast<uint32_t>(indexed));
+    }
+    by_key = &index;
+  } else {
+    for (size_t i = lo; i < hi; ++i) {
+      delta_index[answer_key(table.answers->Row(i))].push_back(static_cast<uint32_t>(i));
     }
   }
   // New variables: unbound variable arguments, once each.
@@ -1914,10 +1935,11 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
     key_of(src, &key);
     uint64_t h = 0;
     for (Slot s : key) h = h * 0x9e3779b97f4a7c15ULL + s;
-    auto found = head.find(h);
-    if (found == head.end()) continue;
-    for (uint32_t i = found->second; i != UINT32_MAX; i = next[i]) {
-      const Slot* a = table.answers->Row(lo + i);
+    auto found = by_key->find(h);
+    if (found == by_key->end()) continue;
+    for (uint32_t i : found->second) {
+      if (i >= hi) break;
+      const Slot* a = table.answers->Row(i);
       bool ok = true;
       for (size_t j = 0; j < bound_idx.size() && ok; ++j) ok = a[bound_idx[j]] == key[j];
       for (auto [x, y] : repeats) ok = ok && a[x] == a[y];
@@ -1944,7 +1966,7 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
 
 Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<Relation> inputs,
                              const Value& default_source, const std::vector<VarId>& keep,
-                             RuleRun* run, const Clause* delta_clause) {
+                             RuleRun* run, const Clause* delta_clause, bool distinct) {
   Frame f;
   for (Relation& r : inputs) f.Add(std::move(r));
   std::vector<Item> items(clauses.size());
@@ -2139,7 +2161,7 @@ Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<R
     for (VarId v : r.vars) {
       if (std::find(keep.begin(), keep.end(), v) != keep.end()) mine.push_back(v);
     }
-    result = Product(result, Project(r, mine, true));
+    result = Product(result, Project(r, mine, distinct));
     Check(result);
   }
   return Project(result, keep, false);

@@ -29,7 +29,7 @@ class RowSet {
   RowSet& operator=(const RowSet&) = delete;
 
   size_t width() const { return width_; }
-  size_t size() const { return width_ == 0 ? (has_empty_ ? 1 : 0) : data_.size() / width_; }
+  size_t size() const { return width_ == 0 ? (has_empty_ ? 1 : 0) : hashes_.size(); }
   const Slot* Row(size_t i) const { return data_.data() + i * width_; }
   const std::vector<Slot>& data() const { return data_; }
 
@@ -40,39 +40,50 @@ class RowSet {
       has_empty_ = true;
       return added;
     }
-    uint32_t n = static_cast<uint32_t>(size());
+    // The row goes in first: the index's functors read rows by number.
+    uint32_t n = static_cast<uint32_t>(hashes_.size());
     data_.insert(data_.end(), row, row + width_);
+    hashes_.push_back(HashSlots(row, width_));
     if (index_.insert(n).second) return true;
     data_.resize(data_.size() - width_);
+    hashes_.pop_back();
     return false;
   }
   bool Contains(const Slot* row) const {
     if (width_ == 0) return has_empty_;
-    // The probe is appended for the lookup's duration: the index's functors
-    // read rows by number.
     auto* self = const_cast<RowSet*>(this);
-    uint32_t n = static_cast<uint32_t>(size());
+    uint32_t n = static_cast<uint32_t>(hashes_.size());
     self->data_.insert(self->data_.end(), row, row + width_);
+    self->hashes_.push_back(HashSlots(row, width_));
     bool found = index_.contains(n);
     self->data_.resize(self->data_.size() - width_);
+    self->hashes_.pop_back();
     return found;
   }
 
  private:
+  // Hashes are kept per row, so growing the index rehashes nothing.
   struct Hash {
     const RowSet* set;
-    size_t operator()(uint32_t i) const { return HashSlots(set->Row(i), set->width_); }
+    size_t operator()(uint32_t i) const { return set->hashes_[i]; }
   };
   struct Eq {
     const RowSet* set;
     bool operator()(uint32_t a, uint32_t b) const {
-      return std::memcmp(set->Row(a), set->Row(b), set->width_ * sizeof(Slot)) == 0;
+      if (set->hashes_[a] != set->hashes_[b]) return false;
+      const Slot* x = set->Row(a);
+      const Slot* y = set->Row(b);
+      for (size_t i = 0; i < set->width_; ++i) {
+        if (x[i] != y[i]) return false;
+      }
+      return true;
     }
   };
 
   size_t width_;
   bool has_empty_ = false;
   std::vector<Slot> data_;
+  std::vector<uint64_t> hashes_;
   absl::flat_hash_set<uint32_t, Hash, Eq> index_;
 };
 
