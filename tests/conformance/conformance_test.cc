@@ -302,7 +302,8 @@ const std::vector<QueryCase>& QueryCases() {
         ok = false;
       }
       if (!ok) continue;
-      const Value* where = Get(QueryToMap(*Get(test_case, "query")), "where");
+      Value query_map = QueryToMap(*Get(test_case, "query"));
+      const Value* where = Get(query_map, "where");
       if (where == nullptr || where->Count() < 2) continue;  // nothing to reorder
       Value result = RunQuery(conn.Db(), test_case);
       if (result == ErrorResult()) continue;
