@@ -90,7 +90,6 @@ class TestStorage : public Storage {
 
 // ---- The model: a sorted vector
 
-
 // MemoryIndex::Seek's answer, from the model (at most `limit` datoms).
 std::vector<Datom> ModelSeek(Index index, const std::vector<Datom>& model, const DatomKey& key,
                              bool prefix_only, size_t limit = SIZE_MAX) {

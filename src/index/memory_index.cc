@@ -66,17 +66,14 @@ class SetCursor : public DatomCursor {
   bool SeekForward(const DatomKey& key) override {
     key_ = key;
     KeyOrder<kIndex> kc;
-    // A near key is a few steps on (bound values in order are often
+    // A near key is in the same leaf (bound values in order are often
     // close); a far one is a descent from the root.
-    for (int i = 0; i < kGallop && it_ != end_; ++i, ++it_) {
-      if (kc(*it_, key_) >= 0) return true;
-    }
-    if (it_ != end_) it_ = set_.LowerBound(key_, kc);
+    if (it_ == end_ || kc(*it_, key_) >= 0) return true;
+    if (!set_.SeekInLeaf(&it_, key_, kc)) it_ = set_.LowerBound(key_, kc);
     return true;
   }
 
  private:
-  static constexpr int kGallop = 16;
   SetT set_;
   std::shared_ptr<DatomArena> arena_;
   DatomKey key_;

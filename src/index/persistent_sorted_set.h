@@ -173,6 +173,22 @@ class PersistentSortedSet {
   }
   Iterator UpperBound(const T& x) const { return Bound<true>(x, cmp_); }
 
+  // Moves `it` on to the first element not before `key` (kc(e, key) >= 0)
+  // when that element is in its current leaf, with a search of that leaf
+  // alone; false, `it` unchanged, when it lies beyond. A lookup after a
+  // nearby lookup costs no descent from the root.
+  // REQUIRES: `it` is an iterator of this set; key is not before *it.
+  template <typename K, typename KeyCompare>
+  bool SeekInLeaf(Iterator* it, const K& key, const KeyCompare& kc) const {
+    const Leaf* leaf = it->leaf_;
+    if (leaf == nullptr || kc(leaf->keys[leaf->count - 1], key) < 0) return false;
+    size_t pos =
+        it->pos_ + Partition<false>(leaf->keys + it->pos_, leaf->count - it->pos_, key, kc);
+    it->rank_ += pos - it->pos_;
+    it->pos_ = static_cast<uint32_t>(pos);
+    return true;
+  }
+
   // The element equal to x, or end().
   Iterator Find(const T& x) const {
     Iterator it = LowerBound(x);

@@ -627,8 +627,11 @@ PatternInfo Engine::Resolve(const Clause& c, Scope& scope, const Value& default_
 std::pair<Index, int> ChooseIndex(const Known& k, const Attribute* attr) {
   if (k.has[0]) {
     if (!k.has[1]) return {Index::kEavt, 1};
-    if (!k.has[2]) return {Index::kEavt, 2};
-    return {Index::kEavt, 3};
+    if (k.has[2] && attr != nullptr && attr->many) return {Index::kEavt, 3};
+    // Entity and attribute: AEVT rather than EAVT, where the next entity's
+    // value of the attribute is next door, so lookups of entities in order
+    // stay within a leaf (DatomCursor::SeekForward).
+    return {Index::kAevt, 2};
   }
   if (k.has[1]) {
     if (!k.has[2]) return {Index::kAevt, 1};
