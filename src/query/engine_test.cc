@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "db/db_state.h"
+#include "index/segment_cache.h"
+#include "storage/mem_storage.h"
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/edn.h"
@@ -319,6 +322,53 @@ TEST_F(EngineTest, ResultSetsAreInValueOrder) {
   }
   Value coll = Run("[:find [?a ...] :where [?e :age ?a]]");
   EXPECT_TRUE(std::is_sorted(coll.Items().begin(), coll.Items().end())) << PrintEdn(coll);
+}
+
+}  // namespace
+}  // namespace strata
+
+namespace strata {
+namespace {
+
+// Queries read the durable index merged with the memory index: the same
+// answers whether the datoms sit in segments (two tiers here), in the
+// memory index, or both.
+TEST_F(EngineTest, DurableTiersAnswerAsTheMemoryIndex) {
+  auto storage = std::make_shared<internal::MemStorage>();
+  auto cache = std::make_shared<internal::SegmentCache>(size_t{64} << 10);
+  internal::TreeOptions tiny;
+  tiny.leaf_datoms = 4;
+  tiny.fanout = 3;
+  Database memory = conn_.Db();
+  Database once(internal::IndexNow(memory.state(), storage, cache, tiny));
+  TxReport more = once.With(
+      ReadEdn("[{:db/id \"e\" :name \"Eve\" :email \"eve@x\" :age 30 :friend [[:email \"ann@x\"]]}"
+              " [:db/retract [:email \"bob@x\"] :age 25] [:db/add [:email \"bob@x\"] :age 26]]"));
+  Database both = more.db_after;
+  Database twice(internal::IndexNow(both.state(), storage, cache, tiny));
+  Database plain =
+      memory
+          .With(ReadEdn(
+              "[{:db/id \"e\" :name \"Eve\" :email \"eve@x\" :age 30 :friend [[:email \"ann@x\"]]}"
+              " [:db/retract [:email \"bob@x\"] :age 25] [:db/add [:email \"bob@x\"] :age 26]]"))
+          .db_after;
+  ASSERT_NE(twice.state().durable, nullptr);
+  ASSERT_EQ(twice.state().durable->tiers.size(), 2u);
+  Value rules =
+      ReadEdn("[[(anc ?x ?y) [?x :parent ?y]] [(anc ?x ?y) [?x :parent ?z] (anc ?z ?y)]]");
+  for (std::string_view q : {
+           "[:find ?n ?a :where [?e :name ?n] [?e :age ?a]]",
+           "[:find ?n :where [?e :age ?a] [(> ?a 25)] [(< ?a 35)] [?e :name ?n]]",
+           "[:find ?fn :where [?e :name ?n] [?e :friend ?f] [?f :name ?fn]]",
+           "[:find ?n :where [?e :email ?m] (not [?e :friend]) [?e :name ?n]]",
+           "[:find (count ?e) . :where [?e :name]]",
+       }) {
+    Value want = Q(q, {plain});
+    EXPECT_EQ(PrintEdn(Q(q, {both})), PrintEdn(want)) << q;
+    EXPECT_EQ(PrintEdn(Q(q, {twice})), PrintEdn(want)) << q;
+  }
+  std::string_view rq = "[:find ?d ?a :in $ % :where (anc ?d ?a)]";
+  EXPECT_EQ(PrintEdn(Q(rq, {twice, rules})), PrintEdn(Q(rq, {plain, rules})));
 }
 
 }  // namespace
