@@ -375,6 +375,9 @@ class Engine {
   std::vector<Value> steps_;
   int depth_ = 0;
   std::vector<Relation> pending_inputs_;  // the :in relations, for Find
+  // While a rule body runs for a call on a source other than $ (($src rule
+  // ...)): that source, which $ then names. Nil otherwise.
+  Value rule_source_;
 };
 
 void Engine::Check(const Relation& r) {
@@ -411,7 +414,9 @@ void Engine::Step(const Value& form, std::string_view op, const Value& detail, d
 // ---- Inputs ---------------------------------------------------------------------
 
 const Source& Engine::SourceOf(const Value& symbol, const Value& form) {
-  auto it = sources_.find(symbol);
+  // In the body of a rule called on another source, $ is that source.
+  auto it =
+      sources_.find(!rule_source_.is_nil() && symbol == Value::Symbol("$") ? rule_source_ : symbol);
   if (it == sources_.end()) {
     ThrowIncorrect("invalid-query",
                    fmt::format("{} names no source in {}: pass a database for it in :in",
@@ -1688,6 +1693,7 @@ class RuleRun {
   using KeyIndex = absl::flat_hash_map<uint64_t, std::vector<uint32_t>>;
   struct Table {
     Value name;
+    Value source;       // the source $ names in the bodies (nil: $ itself)
     uint32_t mask = 0;  // bit i: argument i is bound
     size_t arity = 0;
     std::unique_ptr<RowSet> demand;   // rows over the bound arguments
@@ -1705,15 +1711,16 @@ class RuleRun {
   // bound: its own, or the table of the rule with no argument bound, which
   // holds every answer (its demand covers any binding), so the closure is
   // not derived twice.
-  Table& GetTable(const Value& name, uint32_t mask, size_t arity) {
+  Table& GetTable(const Value& name, const Value& source, uint32_t mask, size_t arity) {
     for (auto& t : tables_) {
-      if (t->name == name && t->mask == mask) return *t;
+      if (t->name == name && t->source == source && t->mask == mask) return *t;
     }
     for (auto& t : tables_) {
-      if (t->name == name && t->mask == 0) return *t;
+      if (t->name == name && t->source == source && t->mask == 0) return *t;
     }
     auto t = std::make_unique<Table>();
     t->name = name;
+    t->source = source;
     t->mask = mask;
     t->arity = arity;
     t->demand = std::make_unique<RowSet>(static_cast<size_t>(std::popcount(mask)));
@@ -1815,8 +1822,17 @@ class RuleRun {
     if (input.width() > 0) {
       inputs.push_back(std::move(input));
     }
-    Relation result = engine_.Conjunction(body.body, scope, std::move(inputs), Value::Symbol("$"),
-                                          keep, this, delta, /*distinct=*/false);
+    Value outer = engine_.rule_source_;
+    engine_.rule_source_ = t.source;
+    Relation result;
+    try {
+      result = engine_.Conjunction(body.body, scope, std::move(inputs), Value::Symbol("$"), keep,
+                                   this, delta, /*distinct=*/false);
+    } catch (...) {
+      engine_.rule_source_ = outer;
+      throw;
+    }
+    engine_.rule_source_ = outer;
     std::vector<int> cols;
     for (VarId v : head) cols.push_back(result.Column(v));
     std::vector<Slot> answer(head.size());
@@ -1872,7 +1888,10 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
   // The demand: the distinct bindings of the bound arguments.
   RuleRun local(*this);
   RuleRun& solver = run != nullptr ? *run : local;
-  RuleRun::Table& table = solver.GetTable(call.name, mask, arity);
+  // The source the bodies read as $: the call's, else the one $ names here.
+  Value source = c.source.is_nil() || c.source == Value::Symbol("$") ? rule_source_ : c.source;
+  SourceOf(source.is_nil() ? Value::Symbol("$") : source, c.form);  // it must exist
+  RuleRun::Table& table = solver.GetTable(call.name, source, mask, arity);
   std::vector<Slot> key;
   if (table.mask == 0) {
     table.demand->Insert(nullptr);  // every binding
@@ -2021,12 +2040,6 @@ Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<R
           if (v < 0) continue;
           it.binds.push_back(v);
           if (a < body.required_vars.size()) it.needs.push_back(v);
-        }
-        if (!c.source.is_nil() && c.source != Value::Symbol("$")) {
-          ThrowUnsupported(
-              fmt::format("Rule calls on a source other than $ are not supported "
-                          "yet, in {}",
-                          PrintEdn(c.form)));
         }
         break;
       }

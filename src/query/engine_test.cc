@@ -373,3 +373,24 @@ TEST_F(EngineTest, DurableTiersAnswerAsTheMemoryIndex) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+// ($src rule ...) runs the rule's bodies on $src.
+TEST_F(EngineTest, RuleCallOnAnotherSource) {
+  Database before = conn_.Db();
+  conn_.Transact("[{:db/id \"f\" :name \"Fay\" :email \"fay@x\" :parent [:email \"dee@x\"]}]");
+  Value rules =
+      ReadEdn("[[(anc ?x ?y) [?x :parent ?y]] [(anc ?x ?y) [?x :parent ?z] (anc ?z ?y)]]");
+  // Ancestors by the earlier database, names by the current one.
+  EXPECT_EQ(PrintEdn(Q("[:find (count ?a) . :with ?d :in $ $old % :where ($old anc ?d ?a)]",
+                       {conn_.Db(), before, rules})),
+            "6");
+  EXPECT_EQ(PrintEdn(Q("[:find (count ?a) . :with ?d :in $ $old % :where (anc ?d ?a)]",
+                       {conn_.Db(), before, rules})),
+            "10");
+}
+
+}  // namespace
+}  // namespace strata
