@@ -1243,8 +1243,27 @@ FastOp FastOpOf(const Value& fn, size_t arity) {
 void Engine::RunPredicate(const Item& item, Frame& f, const Value& default_source) {
   (void)default_source;
   const Clause& c = *item.clause;
-  const std::vector<Term>& terms = c.pred.args;
-  int idx = Gather(f, item.needs);
+  // A variable bound to one value in a relation of its own (a scalar
+  // input) is a constant here: no product with it.
+  std::vector<Term> terms = c.pred.args;
+  std::vector<VarId> arg_vars = item.arg_vars;
+  std::vector<VarId> needs;
+  std::vector<int> rels;
+  for (VarId v : item.needs) {
+    int r = f.RelOf(v);
+    if (std::find(rels.begin(), rels.end(), r) == rels.end()) rels.push_back(r);
+  }
+  for (size_t i = 0; i < terms.size(); ++i) {
+    int r = arg_vars[i] >= 0 ? f.RelOf(arg_vars[i]) : -1;
+    if (r >= 0 && rels.size() > 1 && f.rels[r].rows == 1) {
+      terms[i] = Term{Term::Kind::kConstant,
+                      values_.Decode(f.rels[r].Row(0)[f.rels[r].Column(arg_vars[i])])};
+      arg_vars[i] = -1;
+    } else if (arg_vars[i] >= 0) {
+      needs.push_back(arg_vars[i]);
+    }
+  }
+  int idx = Gather(f, needs);
   std::vector<Value> args;
   std::vector<int> cols(terms.size(), -1);
   if (idx < 0) {
@@ -1256,7 +1275,7 @@ void Engine::RunPredicate(const Item& item, Frame& f, const Value& default_sourc
   }
   Relation& r = f.rels[idx];
   for (size_t i = 0; i < terms.size(); ++i) {
-    if (item.arg_vars[i] >= 0) cols[i] = r.Column(item.arg_vars[i]);
+    if (arg_vars[i] >= 0) cols[i] = r.Column(arg_vars[i]);
   }
   size_t in_rows = r.rows;
   // Comparisons of two longs (direct slots) need no call; anything else,
