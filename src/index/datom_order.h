@@ -76,13 +76,27 @@ inline int CompareComponent(Component c, const Datom& x, const Datom& y) {
 // Compares the first `n` components of x and y in the order of `kIndex`:
 // the four of the index's name, then `added` (n = 5, the default, is the
 // total order of the sets). Inlined per index: the sets compare a lot.
+template <Component kC>
+inline int CompareComponentOf(const Datom& x, const Datom& y) {
+  if constexpr (kC == Component::kE) return CmpE(x, y);
+  if constexpr (kC == Component::kA) return CmpA(x, y);
+  if constexpr (kC == Component::kV) return CmpV(x, y);
+  if constexpr (kC == Component::kTx) return CmpTx(x, y);
+  if constexpr (kC == Component::kAdded) return CmpAdded(x, y);
+  return 0;
+}
+
 template <Index kIndex>
 inline int CompareIn(const Datom& x, const Datom& y, int n = 5) {
-  for (int i = 0; i < n; ++i) {
-    int c = CompareComponent(kOrderOf<kIndex>[i], x, y);
-    if (c != 0) return c;
-  }
-  return 0;
+  // Unrolled with each position's component known at compile time, so the
+  // integer comparisons inline.
+  constexpr const Component* kOrder = kOrderOf<kIndex>;
+  int c = 0;
+  if (n <= 0 || (c = CompareComponentOf<kOrder[0]>(x, y)) != 0 || n == 1) return c;
+  if ((c = CompareComponentOf<kOrder[1]>(x, y)) != 0 || n == 2) return c;
+  if ((c = CompareComponentOf<kOrder[2]>(x, y)) != 0 || n == 3) return c;
+  if ((c = CompareComponentOf<kOrder[3]>(x, y)) != 0 || n == 4) return c;
+  return CompareComponentOf<kOrder[4]>(x, y);
 }
 
 inline int CompareDatoms(Index index, const Datom& x, const Datom& y, int n = 5) {

@@ -1097,6 +1097,16 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
   if (prefix_has_bound && static_cast<double>(r.rows) * kLookupFactor <= scan_count + 16) {
     // Lookups, remembered per value when one variable is bound.
     Lookups lookups;
+    // Remember each value's matches when one variable is bound, unless its
+    // values come in increasing order (so none repeats).
+    bool use_memo = cols.size() == 1;
+    if (use_memo) {
+      bool increasing = true;
+      for (size_t row = 1; row < r.rows && increasing; ++row) {
+        increasing = r.Row(row - 1)[cols[0]] < r.Row(row)[cols[0]];
+      }
+      use_memo = !increasing;
+    }
     absl::flat_hash_map<Slot, std::pair<uint32_t, uint32_t>> memo;
     std::vector<Slot> memo_data;
     size_t width = new_pos.size();
@@ -1109,7 +1119,7 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
         if ((++ticks_ & 4095) == 0) Check(out);
       };
       std::pair<uint32_t, uint32_t>* hit = nullptr;
-      if (cols.size() == 1) {
+      if (use_memo) {
         auto [it, inserted] = memo.try_emplace(src[cols[0]], 0, 0);
         if (!inserted) {
           for (uint32_t k = 0; k < it->second.second; ++k) {
