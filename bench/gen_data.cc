@@ -105,7 +105,8 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = argv[1];
   std::filesystem::create_directories(dir);
   strata::bench::WritePeople(dir / "people20k.edn", 20000);
-  for (auto [depth, width] : std::vector<std::pair<int, int>>{{3, 3}, {5, 3}, {7, 3}, {4, 6}, {4, 5}}) {
+  for (auto [depth, width] :
+       std::vector<std::pair<int, int>>{{3, 3}, {5, 3}, {7, 3}, {4, 6}, {4, 5}}) {
     strata::bench::WriteWide(dir, depth, width);
   }
   for (auto [depth, width] : std::vector<std::pair<int, int>>{{10, 3}, {30, 3}, {30, 5}}) {

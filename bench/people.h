@@ -34,10 +34,11 @@ inline Value PeopleSchema() {
   };
   // DataScript's bench schema: :id unique identity (the tree nodes' ids),
   // :follows a ref of cardinality many, :alias of cardinality many.
-  std::vector<ValuePair> id = {{Value::Keyword("db/ident"), Value::Keyword("id")},
-                               {Value::Keyword("db/valueType"), Value::Keyword("db.type/long")},
-                               {Value::Keyword("db/cardinality"), Value::Keyword("db.cardinality/one")},
-                               {Value::Keyword("db/unique"), Value::Keyword("db.unique/identity")}};
+  std::vector<ValuePair> id = {
+      {Value::Keyword("db/ident"), Value::Keyword("id")},
+      {Value::Keyword("db/valueType"), Value::Keyword("db.type/long")},
+      {Value::Keyword("db/cardinality"), Value::Keyword("db.cardinality/one")},
+      {Value::Keyword("db/unique"), Value::Keyword("db.unique/identity")}};
   return Value::Vector({attr("name", "string", false), attr("last-name", "string", false),
                         attr("full-name", "string", false), attr("alias", "string", true),
                         attr("sex", "keyword", false), attr("age", "long", false),

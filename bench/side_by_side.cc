@@ -27,8 +27,8 @@
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/edn.h"
-#include "strata/query.h"
 #include "strata/pull.h"
+#include "strata/query.h"
 
 namespace strata::bench {
 namespace {
@@ -91,11 +91,20 @@ Value RelationAnswer(const Database& db, const Value& rel, std::string_view kind
     for (size_t i = 0; i < kinds.size(); ++i) {
       const Value& v = tuple.Items()[i];
       switch (kinds[i]) {
-        case 'e': sums[i] += Salary(db, v.AsLong()); break;
-        case 'n': sums[i] += v.AsLong(); break;
-        case 's': sums[i] += static_cast<int64_t>(v.AsString().size()); break;
-        case 'k': sums[i] += static_cast<int64_t>(v.Name().size()); break;
-        default: throw Anomaly(Category::kIncorrect, "bad column kind");
+        case 'e':
+          sums[i] += Salary(db, v.AsLong());
+          break;
+        case 'n':
+          sums[i] += v.AsLong();
+          break;
+        case 's':
+          sums[i] += static_cast<int64_t>(v.AsString().size());
+          break;
+        case 'k':
+          sums[i] += static_cast<int64_t>(v.Name().size());
+          break;
+        default:
+          throw Anomaly(Category::kIncorrect, "bad column kind");
       }
     }
   }
@@ -134,8 +143,8 @@ void PullDigest(const Value& v, std::vector<int64_t>* acc) {
 Value PullAnswer(const Value& pulled) {
   std::vector<int64_t> acc(4, 0);
   PullDigest(pulled, &acc);
-  return Value::Vector({Value::Long(acc[0]), Value::Long(acc[1]), Value::Long(acc[2]),
-                        Value::Long(acc[3])});
+  return Value::Vector(
+      {Value::Long(acc[0]), Value::Long(acc[1]), Value::Long(acc[2]), Value::Long(acc[3])});
 }
 
 struct Workload {
@@ -261,8 +270,8 @@ class Workloads {
     // q2 with its clauses the other way round: the planner, not the
     // writer, should pick the order (not in DataScript's bench).
     w["q2-switch"] = Query("[:find ?e ?a :where [?e :age ?a] [?e :name \"Ivan\"]]", {}, "en");
-    w["q3"] = Query("[:find ?e ?a :where [?e :name \"Ivan\"] [?e :age ?a] [?e :sex :male]]", {},
-                    "en");
+    w["q3"] =
+        Query("[:find ?e ?a :where [?e :name \"Ivan\"] [?e :age ?a] [?e :sex :male]]", {}, "en");
     w["q4"] = Query(
         "[:find ?e ?l ?a :where [?e :name \"Ivan\"] [?e :last-name ?l] [?e :age ?a]"
         " [?e :sex :male]]",
@@ -278,30 +287,29 @@ class Workloads {
     // (d/datoms db :eavt id :full-name) for DataScript's entity ids 9000 to
     // 10999, i.e. the 9000th to 10999th person of the file: the first
     // datom's value of each.
-    w["find-datoms"] = {[this] {
-                          Db100k();
-                          eids_.assign(person_eids_.begin() + 8999, person_eids_.begin() + 10999);
-                        },
-                        [this] {
-                          values_.clear();
-                          for (EntityId e : eids_) {
-                            DatomIterator it =
-                                db100k_->Datoms(Index::kEavt, {Value::Long(e), K("full-name")});
-                            const Datom* d = it.Next();
-                            values_.push_back(d ? d->v : Value());
-                          }
-                        },
-                        [this] {
-                          int64_t found = 0, length = 0, salaries = 0;
-                          for (const Value& v : values_) {
-                            if (v.is_nil()) continue;
-                            ++found;
-                            length += static_cast<int64_t>(v.AsString().size());
-                          }
-                          for (EntityId e : eids_) salaries += Salary(*db100k_, e);
-                          return Value::Vector(
-                              {Value::Long(found), Value::Long(length), Value::Long(salaries)});
-                        }};
+    w["find-datoms"] = {
+        [this] {
+          Db100k();
+          eids_.assign(person_eids_.begin() + 8999, person_eids_.begin() + 10999);
+        },
+        [this] {
+          values_.clear();
+          for (EntityId e : eids_) {
+            DatomIterator it = db100k_->Datoms(Index::kEavt, {Value::Long(e), K("full-name")});
+            const Datom* d = it.Next();
+            values_.push_back(d ? d->v : Value());
+          }
+        },
+        [this] {
+          int64_t found = 0, length = 0, salaries = 0;
+          for (const Value& v : values_) {
+            if (v.is_nil()) continue;
+            ++found;
+            length += static_cast<int64_t>(v.AsString().size());
+          }
+          for (EntityId e : eids_) salaries += Salary(*db100k_, e);
+          return Value::Vector({Value::Long(found), Value::Long(length), Value::Long(salaries)});
+        }};
 
     // DataScript's pull workloads: from the root of wide-4x5 (781 people),
     // the pattern parsed once.
@@ -318,8 +326,8 @@ class Workloads {
     w["pull-many"] = pull("[:db/id :last-name :alias :sex :age :salary {:follows ...}]");
     w["pull-wildcard"] = pull("[* {:follows ...}]");
 
-    for (const char* tree : {"wide-3x3", "wide-5x3", "wide-7x3", "wide-4x6", "long-10x3",
-                             "long-30x3", "long-30x5"}) {
+    for (const char* tree :
+         {"wide-3x3", "wide-5x3", "wide-7x3", "wide-4x6", "long-10x3", "long-30x3", "long-30x5"}) {
       w[std::string("rules-") + tree] = Rules(tree);
     }
     return w;

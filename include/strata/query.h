@@ -43,9 +43,9 @@ class Log;
 // tx-ids and tx-data; it must outlive the query).
 class QueryInput {
  public:
-  QueryInput(Database db) : input_(std::move(db)) {}  // NOLINT: implicit by design
+  QueryInput(Database db) : input_(std::move(db)) {}     // NOLINT: implicit by design
   QueryInput(Value value) : input_(std::move(value)) {}  // NOLINT
-  QueryInput(const Log& log) : input_(&log) {}  // NOLINT
+  QueryInput(const Log& log) : input_(&log) {}           // NOLINT
   bool is_database() const { return std::holds_alternative<Database>(input_); }
   bool is_log() const { return std::holds_alternative<const Log*>(input_); }
   const Database& database() const { return std::get<Database>(input_); }
@@ -67,7 +67,8 @@ struct QueryOptions {
 
 // Runs a query. Parsed queries are cached (by their text or value), so
 // running the same query again skips parsing.
-Value Q(const Value& query, const std::vector<QueryInput>& inputs, const QueryOptions& options = {});
+Value Q(const Value& query, const std::vector<QueryInput>& inputs,
+        const QueryOptions& options = {});
 Value Q(std::string_view query, const std::vector<QueryInput>& inputs,
         const QueryOptions& options = {});
 

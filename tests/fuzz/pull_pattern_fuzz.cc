@@ -88,8 +88,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(pattern.form() == form, "the pattern's form is not its input", text);
     pulls = strata::PullMany(fixture.db, pattern, fixture.entities);
   } catch (const strata::Anomaly& a) {
-    FUZZ_CHECK(a.category() == strata::Category::kIncorrect, "a pull failed with a category other "
-               "than incorrect", text);
+    FUZZ_CHECK(a.category() == strata::Category::kIncorrect,
+               "a pull failed with a category other "
+               "than incorrect",
+               text);
     if (!a.error().is_keyword() || a.error().QualifiedName() != "db.error/pull-too-deep") {
       FUZZ_CHECK(IsInvalidPull(a) || a.error().is_nil(),
                  "a pull failed with an error other than invalid-pull", text);
@@ -102,8 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(pulls[i].is_map(), "a pull did not give a map", text);
     Value one = strata::Pull(fixture.db, form, fixture.entities[i]);
     FUZZ_CHECK(one == pulls[i], "Pull and PullMany disagree", text);
-    Value again = strata::Pull(fixture.db, std::string_view(printed),
-                               Value::Long(fixture.entities[i]));
+    Value again =
+        strata::Pull(fixture.db, std::string_view(printed), Value::Long(fixture.entities[i]));
     FUZZ_CHECK(again == pulls[i], "the printed pattern pulls something else", text);
     FUZZ_CHECK(strata::ReadEdn(strata::PrintEdn(pulls[i])) == pulls[i],
                "a pull result does not round-trip through EDN", text);
