@@ -1097,15 +1097,32 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
   if (prefix_has_bound && static_cast<double>(r.rows) * kLookupFactor <= scan_count + 16) {
     // Lookups, remembered per value when one variable is bound.
     Lookups lookups;
-    // Remember each value's matches when one variable is bound, unless its
-    // values come in increasing order (so none repeats).
+    // One variable bound: its values in the index's order, so one cursor
+    // moves on through them and each leaf is read once, however small the
+    // cache (the rows' order means nothing to the relation). Then remember
+    // each value's matches unless no value repeats.
     bool use_memo = cols.size() == 1;
     if (use_memo) {
-      bool increasing = true;
-      for (size_t row = 1; row < r.rows && increasing; ++row) {
-        increasing = r.Row(row - 1)[cols[0]] < r.Row(row)[cols[0]];
+      int col = cols[0];
+      auto increasing = [&](bool strictly) {
+        for (size_t row = 1; row < r.rows; ++row) {
+          int d = CompareSlots(r.Row(row - 1)[col], r.Row(row)[col]);
+          if (d > 0 || (strictly && d == 0)) return false;
+        }
+        return true;
+      };
+      if (!increasing(false)) {
+        std::vector<uint32_t> order(r.rows);
+        for (size_t i = 0; i < r.rows; ++i) order[i] = static_cast<uint32_t>(i);
+        std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+          return CompareSlots(r.Row(a)[col], r.Row(b)[col]) < 0;
+        });
+        std::vector<Slot> sorted;
+        sorted.reserve(r.data.size());
+        for (uint32_t i : order) sorted.insert(sorted.end(), r.Row(i), r.Row(i) + r.width());
+        r.data = std::move(sorted);
       }
-      use_memo = !increasing;
+      use_memo = !increasing(true);
     }
     absl::flat_hash_map<Slot, std::pair<uint32_t, uint32_t>> memo;
     std::vector<Slot> memo_data;
