@@ -321,6 +321,30 @@ TEST(PersistentSortedSet, EmptySet) {
   EXPECT_EQ(s.Validate(), "");
 }
 
+// SeekInLeaf moves an iterator on within its leaf, as LowerBound would
+// place it, and refuses a key beyond the leaf.
+TEST(PersistentSortedSet, SeekInLeafAgreesWithLowerBound) {
+  SmallSet::Builder builder;
+  for (int i = 0; i < 500; ++i) EXPECT_TRUE(builder.Insert(2 * i));  // even numbers
+  SmallSet s = builder.Build();
+  IntCompare cmp;
+  for (int from = 0; from < 1000; from += 7) {
+    for (int key = from; key < from + 40; ++key) {
+      SmallSet::Iterator it = s.LowerBound(from);
+      SmallSet::Iterator want = s.LowerBound(key);
+      if (s.SeekInLeaf(&it, key, cmp)) {
+        EXPECT_EQ(it, want) << from << " -> " << key;
+        EXPECT_EQ(it.rank(), want.rank());
+        if (it != s.end()) EXPECT_EQ(*it, *want);
+      } else {
+        // Refused: the key is past the leaf's last element; it is unchanged.
+        EXPECT_EQ(it, s.LowerBound(from));
+        EXPECT_GT(key, from);
+      }
+    }
+  }
+}
+
 TEST(PersistentSortedSet, AscendingDescendingAndInterleaved) {
   SmallSet::Builder up;
   SmallSet::Builder down;
