@@ -335,7 +335,9 @@ TEST(PersistentSortedSet, SeekInLeafAgreesWithLowerBound) {
       if (s.SeekInLeaf(&it, key, cmp)) {
         EXPECT_EQ(it, want) << from << " -> " << key;
         EXPECT_EQ(it.rank(), want.rank());
-        if (it != s.end()) EXPECT_EQ(*it, *want);
+        if (it != s.end()) {
+          EXPECT_EQ(*it, *want);
+        }
       } else {
         // Refused: the key is past the leaf's last element; it is unchanged.
         EXPECT_EQ(it, s.LowerBound(from));

@@ -285,6 +285,8 @@ class Engine {
     return rules_;
   }
   void Check(const Relation& r);
+  // Check for memory held outside relations (rule tables), in slots.
+  void CheckRows(size_t slots);
   void Step(const Value& form, std::string_view op, const Value& detail, double estimate,
             size_t rows);
 
@@ -379,6 +381,18 @@ class Engine {
   // ...)): that source, which $ then names. Nil otherwise.
   Value rule_source_;
 };
+
+void Engine::CheckRows(size_t slots) {
+  Relation none;
+  Check(none);
+  if (slots * sizeof(Slot) > options_.memory_budget_bytes) {
+    ThrowIncorrect("query-memory-budget",
+                   fmt::format("The query's rules hold more than its memory budget of {} bytes; "
+                               "a recursion may not end: bind its arguments, or raise "
+                               "QueryOptions::memory_budget_bytes",
+                               options_.memory_budget_bytes));
+  }
+}
 
 void Engine::Check(const Relation& r) {
   if (r.data.size() * sizeof(Slot) > options_.memory_budget_bytes) {
@@ -1787,6 +1801,13 @@ class RuleRun {
         changed = changed || t->demand_cur > t->demand_old || t->answers_cur > t->answers_old;
       }
       if (!changed) return;
+      // The tables count against the query's memory budget, and a
+      // recursion that never ends is stopped by the timeout.
+      size_t slots = 0;
+      for (auto& t : tables_) {
+        slots += t->answers->data().size() + t->demand->data().size();
+      }
+      engine_.CheckRows(slots);
       for (size_t i = 0; i < tables_.size(); ++i) {
         Table* t = tables_[i].get();
         const auto& bodies = engine_.rules().at(t->name);

@@ -394,3 +394,31 @@ TEST_F(EngineTest, RuleCallOnAnotherSource) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+// A recursion that never ends is stopped by the timeout, its tables by the
+// memory budget.
+TEST_F(EngineTest, EndlessRecursionIsStopped) {
+  Value rules = ReadEdn("[[(up ?x ?y) [(identity ?x) ?y]] [(up ?x ?y) [(inc ?x) ?z] (up ?z ?y)]]");
+  QueryOptions quick;
+  quick.timeout = std::chrono::milliseconds(100);
+  try {
+    Q("[:find (count ?y) . :in $ % :where (up 0 ?y)]", {conn_.Db(), rules}, quick);
+    FAIL() << "expected the timeout to stop the recursion";
+  } catch (const Anomaly& a) {
+    EXPECT_EQ(a.category(), Category::kInterrupted) << a.message();
+  }
+  QueryOptions small;
+  small.memory_budget_bytes = 64 << 10;
+  try {
+    Q("[:find (count ?y) . :in $ % :where (up 0 ?y)]", {conn_.Db(), rules}, small);
+    FAIL() << "expected the memory budget to stop the recursion";
+  } catch (const Anomaly& a) {
+    EXPECT_EQ(PrintEdn(a.error()), ":db.error/query-memory-budget") << a.message();
+  }
+}
+
+}  // namespace
+}  // namespace strata
