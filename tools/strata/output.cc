@@ -103,7 +103,7 @@ nlohmann::json ToJson(const Value& v) {
     case ValueType::kRef:
       return v.AsLong();
     case ValueType::kFloat:
-      return Number(v.AsFloat());
+      return Number(static_cast<double>(v.AsFloat()));
     case ValueType::kDouble:
       return Number(v.AsDouble());
     case ValueType::kBigInt:
@@ -282,12 +282,13 @@ std::string Render(const Value& v, Format format, const std::vector<std::string>
 
 std::chrono::seconds ParseDuration(std::string_view text) {
   auto fail = [&]() -> std::chrono::seconds {
-    throw Anomaly(Category::kIncorrect,
-                  "'" + std::string(text) +
-                      "' is not a duration: write a number and a unit (s, m, h, d or w), "
-                      "such as 30m, 2h, 7d or 1h30m",
-                  Value::Keyword("db.error", "invalid-duration"),
-                  Value::Map({{Value::Keyword("duration"), Value::String(text)}}));
+    throw Anomaly(
+        Category::kIncorrect,
+        "'" + std::string(text) +
+            "' is not a duration of at most 100 years: write a number and a unit (s, m, h, d "
+            "or w), such as 30m, 2h, 7d or 1h30m",
+        Value::Keyword("db.error", "invalid-duration"),
+        Value::Map({{Value::Keyword("duration"), Value::String(text)}}));
   };
   if (text.empty()) return fail();
   int64_t total = 0;

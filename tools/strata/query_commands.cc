@@ -36,7 +36,8 @@ void CommandSet::AddWithEdnArguments(CLI::App* command, std::vector<std::string>
   command->allow_extras();
   commands_.emplace_back(command, [command, args, run = std::move(run)]() -> int {
     for (const std::string& arg : command->remaining()) {
-      bool option_like = arg.size() > 1 && arg[0] == '-' && !std::isdigit(arg[1]) && arg[1] != '.';
+      bool option_like = arg.size() > 1 && arg[0] == '-' &&
+                         !std::isdigit(static_cast<unsigned char>(arg[1])) && arg[1] != '.';
       if (option_like) {
         return command->exit(CLI::ExtrasError({arg})) == 0 ? kExitOk : kExitUsage;
       }
