@@ -68,7 +68,7 @@ TEST(CliTest, EdnPrintsEachValueCanonically) {
 
 TEST(CliTest, EdnErrorIsAnAnomalyMapOnStderr) {
   Result r = RunStrata("edn", "[1 2]\n{:a 1\n :b ]");
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 3);       // incorrect
   EXPECT_EQ(r.out, "[1 2]\n");  // what was read before the error
   Value anomaly = ReadEdn(r.err);
   Anomaly a = Anomaly::FromValue(anomaly);
@@ -81,7 +81,7 @@ TEST(CliTest, EdnErrorIsAnAnomalyMapOnStderr) {
 
 TEST(CliTest, MissingFileIsNotFound) {
   Result r = RunStrata("edn /nonexistent/strata/file.edn", "");
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 4);  // not-found
   Anomaly a = Anomaly::FromValue(ReadEdn(r.err));
   EXPECT_EQ(a.category(), Category::kNotFound);
 }
@@ -123,7 +123,7 @@ TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
   EXPECT_EQ(RunStrata("list " + LmdbUri(dir, "*"), "").out, "shop\n");
   // A rejected transaction changes nothing and says why.
   r = RunStrata("transact " + uri, "[[:db/add \"y\" :item/nope 1]]");
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 3);  // incorrect
   EXPECT_EQ(Anomaly::FromValue(ReadEdn(r.err)).error(),
             Value::Keyword("db.error", "not-an-attribute"));
   r = RunStrata("info " + uri, "");
@@ -132,7 +132,7 @@ TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
   EXPECT_GT(basis, 0);
   EXPECT_EQ(RunStrata("delete " + uri, "").out.rfind("deleted ", 0), 0u);
   r = RunStrata("info " + uri, "");
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 4);  // not-found
   EXPECT_EQ(Anomaly::FromValue(ReadEdn(r.err)).error(), Value::Keyword("db.error", "db-not-found"));
 }
 
@@ -155,7 +155,7 @@ TEST(CliTest, TheObjectCacheIsBoundedByTheEnvironment) {
     EXPECT_GE(v->AsLong(), 0) << key;
   }
   r = RunStrata("info " + uri, "", "STRATA_OBJECT_CACHE_MAX=2gb");
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 3);  // incorrect
   Anomaly a = Anomaly::FromValue(ReadEdn(r.err));
   EXPECT_EQ(a.category(), Category::kIncorrect);
   EXPECT_EQ(a.error(), Value::Keyword("db.error", "invalid-config"));

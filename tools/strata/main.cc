@@ -1,7 +1,8 @@
 // The `strata` command.
 //
-// Exit status: 0 on success, 1 when an anomaly was reported (its EDN map is
-// printed on stderr), 2 for a usage error.
+// Exit status (output.h, docs/cli.md): 0 on success, 2 for a usage error,
+// 3 to 11 when an anomaly was reported (by category; its EDN map is printed
+// on stderr), 1 for any other failure.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "output.h"
+#include "query_commands.h"
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/database.h"
@@ -127,11 +130,11 @@ int RunInfo(const std::string& uri) {
   return 0;
 }
 
-// `strata gc URI [--older-than-minutes N]`: deletes the storage's blobs
-// that no database reaches and that were made more than N minutes ago;
+// `strata gc URI [--older-than DURATION]`: deletes the storage's blobs
+// that no database reaches and that were made longer than DURATION ago;
 // prints what it found and did as an EDN map.
-int RunGc(const std::string& uri, int64_t older_than_minutes) {
-  auto older_than = std::chrono::system_clock::now() - std::chrono::minutes(older_than_minutes);
+int RunGc(const std::string& uri, std::chrono::seconds age) {
+  auto older_than = std::chrono::system_clock::now() - age;
   strata::GcStats stats = strata::GcStorage(uri, older_than);
   PrintLine(strata::Value::Map({{Kw("uri"), strata::Value::String(uri)},
                                 {Kw("databases"), strata::Value::Long(stats.databases)},
@@ -149,6 +152,13 @@ int main(int argc, char** argv) {
   CLI::App app{"Strata: a database of immutable facts (datoms), queried with Datalog."};
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(0, 1);
+  app.footer(
+      "Examples:\n"
+      "  strata create 'strata:lmdb://shop?dir=data'\n"
+      "  strata transact 'strata:lmdb://shop?dir=data' schema.edn\n"
+      "  strata q 'strata:lmdb://shop?dir=data' '[:find ?n :where [_ :person/name ?n]]'\n"
+      "Each subcommand's --help shows its options and an example; docs/cli.md has them all,\n"
+      "the JSON mapping of --format json and the exit codes.");
 
   std::string edn_path;
   CLI::App* edn =
@@ -190,6 +200,13 @@ int main(int argc, char** argv) {
                  "Keep blobs made less than N minutes ago (default 60, at most 100 years; "
                  "docs/storage.md says how to choose)")
       ->check(CLI::Range(int64_t{0}, int64_t{100} * 365 * 24 * 60));
+  std::string older_than;
+  gc->add_option("--older-than", older_than,
+                 "Keep blobs made less than DURATION ago: 90s, 30m, 2h, 7d, 1w, 1h30m")
+      ->excludes("--older-than-minutes");
+  gc->footer("Example:\n  strata gc 'strata:lmdb://*?dir=data' --older-than 2h");
+
+  strata::cli::CommandSet query_commands = strata::cli::AddQueryCommands(app);
 
   try {
     app.parse(argc, argv);
@@ -215,11 +232,14 @@ int main(int argc, char** argv) {
     if (transact->parsed()) return RunTransact(uri, tx_path);
     if (log->parsed()) return RunLog(uri, log_start, log_end);
     if (info->parsed()) return RunInfo(uri);
-    if (gc->parsed()) return RunGc(uri, older_than_minutes);
+    if (gc->parsed()) {
+      return RunGc(uri, older_than.empty() ? std::chrono::minutes(older_than_minutes)
+                                           : strata::cli::ParseDuration(older_than));
+    }
+    if (std::optional<int> code = query_commands.RunParsed()) return *code;
     std::cout << app.help();
     return 0;
   } catch (const strata::Anomaly& e) {
-    std::cerr << strata::PrintEdn(e.ToValue()) << "\n";
-    return 1;
+    return strata::cli::ReportAnomaly(e);
   }
 }
