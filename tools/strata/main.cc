@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "repl_commands.h"
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/database.h"
@@ -191,6 +192,8 @@ int main(int argc, char** argv) {
                  "docs/storage.md says how to choose)")
       ->check(CLI::Range(int64_t{0}, int64_t{100} * 365 * 24 * 60));
 
+  auto repl_commands = strata::cli::AddReplCommands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -216,6 +219,7 @@ int main(int argc, char** argv) {
     if (log->parsed()) return RunLog(uri, log_start, log_end);
     if (info->parsed()) return RunInfo(uri);
     if (gc->parsed()) return RunGc(uri, older_than_minutes);
+    if (auto status = strata::cli::RunReplCommands(*repl_commands)) return *status;
     std::cout << app.help();
     return 0;
   } catch (const strata::Anomaly& e) {
