@@ -215,7 +215,7 @@ class FormScanner {
                     {Kw("column"), Value::Long(column)},
                     {Kw("near"), near},
                     {Kw("import/file"), Value::String(file_)},
-                    {Kw("import/form"), Value::Long(index_ + 1)}}));
+                    {Kw("import/form"), Value::Long(index_)}}));
   }
 
   std::string_view text_;
@@ -308,7 +308,17 @@ class Importer {
     FormScanner scanner(text, path);
     FormScanner::Form form;
     for (;;) {
-      FormScanner::Step step = scanner.Next(&form);
+      FormScanner::Step step;
+      try {
+        step = scanner.Next(&form);
+      } catch (const Anomaly& e) {
+        std::string message = fmt::format(
+            "{} (import: the {} forms read since the last commit wrote nothing; the {} "
+            "transactions before them stay committed, {} datoms through basis-t {})",
+            e.message(), batch_.size(), transactions_, datoms_, conn_.Db().basis_t());
+        throw Anomaly(e.category(), std::move(message), e.error(),
+                      WithCommitted(e.data(), conn_.Db().basis_t()));
+      }
       if (step == FormScanner::Step::kForm) {
         batch_datoms_ += EstimateDatoms(form.value);
         batch_.push_back(form);
@@ -404,10 +414,21 @@ class Importer {
     data.emplace_back(Kw("import/form"), Value::Long(form.index));
     data.emplace_back(Kw("import/line"), Value::Long(form.line));
     data.emplace_back(Kw("import/column"), Value::Long(form.column));
-    data.emplace_back(Kw("import/committed-transactions"), Value::Long(transactions_));
-    data.emplace_back(Kw("import/committed-datoms"), Value::Long(datoms_));
-    data.emplace_back(Kw("import/basis-t"), Value::Long(db.basis_t()));
-    throw Anomaly(e.category(), std::move(message), e.error(), Value::Map(std::move(data)));
+    throw Anomaly(e.category(), std::move(message), e.error(),
+                  WithCommitted(Value::Map(std::move(data)), db.basis_t()));
+  }
+
+  // `data` (nil or a map) with what the import committed so far.
+  Value WithCommitted(const Value& data, int64_t basis_t) const {
+    std::vector<ValuePair> entries;
+    if (data.is_map()) {
+      for (size_t i = 0; i < data.Count(); ++i)
+        entries.emplace_back(data.MapKey(i), data.MapVal(i));
+    }
+    entries.emplace_back(Kw("import/committed-transactions"), Value::Long(transactions_));
+    entries.emplace_back(Kw("import/committed-datoms"), Value::Long(datoms_));
+    entries.emplace_back(Kw("import/basis-t"), Value::Long(basis_t));
+    return Value::Map(std::move(entries));
   }
 
   bool IsRef(const Database& db, const Value& attr) {

@@ -98,6 +98,7 @@ void PrintTable(const std::vector<std::string>& header,
       s += (i == 0 ? " " : " | ") + cell;
       if (i + 1 < width.size()) s.append(width[i] - cell.size(), ' ');
     }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
     out << s << "\n";
   };
   line(header);
