@@ -2,7 +2,8 @@
 # (scripts/install-deps) and drives CMake + Ninja in build/<kind>.
 #
 #   make            release build (build/release)
-#   make run        build, create the default database (./data) and show it
+#   make run        build, then the console on the default database (./data),
+#                   with sample data on first run
 #   make test       build and run every test (unit, integration, heavy)
 #   make bench      build and run the benchmarks (BENCH=name,name for a subset,
 #                   QUICK=1 for a short smoke run)
@@ -39,10 +40,10 @@ release: deps
 DEFAULT_DB = strata:lmdb://strata?dir=data
 STRATA = build/release/tools/strata/strata
 
+# On first run the console creates the sample database; with stdin not a
+# terminal it runs the banner's example commands and exits.
 run: release
-	@$(STRATA) create '$(DEFAULT_DB)'
-	@$(STRATA) info '$(DEFAULT_DB)'
-	@echo "Transact with: $(STRATA) transact '$(DEFAULT_DB)' FILE.edn  (more: $(STRATA) --help)"
+	@$(STRATA) repl --sample '$(DEFAULT_DB)'
 
 test: release
 	cd build/release && ctest --output-on-failure -j $(JOBS)

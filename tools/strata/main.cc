@@ -16,6 +16,7 @@
 
 #include "output.h"
 #include "query_commands.h"
+#include "repl_commands.h"
 #include "strata/anomaly.h"
 #include "strata/connection.h"
 #include "strata/database.h"
@@ -208,6 +209,8 @@ int main(int argc, char** argv) {
 
   strata::cli::CommandSet query_commands = strata::cli::AddQueryCommands(app);
 
+  auto repl_commands = strata::cli::AddReplCommands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -237,6 +240,7 @@ int main(int argc, char** argv) {
                                            : strata::cli::ParseDuration(older_than));
     }
     if (std::optional<int> code = query_commands.RunParsed()) return *code;
+    if (auto status = strata::cli::RunReplCommands(*repl_commands)) return *status;
     std::cout << app.help();
     return 0;
   } catch (const strata::Anomaly& e) {
