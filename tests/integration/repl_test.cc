@@ -188,7 +188,7 @@ TEST(ImportExportTest, AFailedFormIsReportedAndEarlierBatchesStay) {
   ASSERT_EQ(RunIn(dir.path(), "create '" + uri + "'", "").status, 0);
   ASSERT_EQ(RunIn(dir.path(), "import '" + uri + "' schema.edn", "").status, 0);
   CommandRun r = RunIn(dir.path(), "import '" + uri + "' bad.edn --batch 1", "");
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 3);
   Anomaly a = Anomaly::FromValue(ReadEdn(r.err));
   EXPECT_EQ(a.category(), Category::kIncorrect);
   EXPECT_EQ(*a.data().Get(Value::Keyword("import/form")), Value::Long(4)) << r.err;
@@ -205,7 +205,7 @@ TEST(ImportExportTest, AFailedFormIsReportedAndEarlierBatchesStay) {
   // Malformed EDN: the position in the file, and nothing of the open batch.
   WriteFile(dir.path() / "syntax.edn", "[{:t/name \"s1\"}\n {:t/name ]");
   r = RunIn(dir.path(), "import '" + uri + "' syntax.edn", "");
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 3);
   a = Anomaly::FromValue(ReadEdn(r.err));
   EXPECT_EQ(a.error(), Value::Keyword("db.error", "invalid-edn"));
   EXPECT_TRUE(Contains(a.message(), "syntax.edn at line 2, column 11")) << a.message();
