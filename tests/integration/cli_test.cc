@@ -120,6 +120,15 @@ TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
   EXPECT_NE(r.out.find(":item/n 7"), std::string::npos) << r.out;
+  // --from and --to bound the range, the second transaction alone here.
+  std::string second_t = r.out.substr(r.out.rfind(":t ") + 3);
+  second_t = second_t.substr(0, second_t.find_first_of(" ,}"));
+  Result last = RunStrata(
+      "log " + uri + " --from " + second_t + " --to " + std::to_string(std::stoll(second_t) + 1),
+      "");
+  ASSERT_EQ(last.status, 0) << last.err;
+  EXPECT_EQ(std::count(last.out.begin(), last.out.end(), '\n'), 1) << last.out;
+  EXPECT_NE(last.out.find(":item/n 7"), std::string::npos) << last.out;
   EXPECT_EQ(RunStrata("list " + LmdbUri(dir, "*"), "").out, "shop\n");
   // A rejected transaction changes nothing and says why.
   r = RunStrata("transact " + uri, "[[:db/add \"y\" :item/nope 1]]");

@@ -96,7 +96,7 @@ int RunTransact(const std::string& uri, const std::string& path) {
   return 0;
 }
 
-// `strata log URI [--start T] [--end T]`: one EDN map {:t T :data [...]} a
+// `strata log URI [--from T] [--to T]`: one EDN map {:t T :data [...]} a
 // line, oldest first.
 int RunLog(const std::string& uri, std::optional<int64_t> start, std::optional<int64_t> end) {
   strata::Connection conn = strata::Connect(uri);
@@ -165,6 +165,7 @@ int main(int argc, char** argv) {
   CLI::App* edn =
       app.add_subcommand("edn", "Check EDN and print it back in canonical form, one value a line");
   edn->add_option("file", edn_path, "EDN file to read; '-' or none for stdin");
+  edn->footer("Example:\n  echo '{:b 2 :a #{3 1}}' | strata edn");
 
   // Databases by URI: strata:mem://NAME, strata:lmdb://NAME?dir=PATH,
   // strata:postgres://NAME?CONNINFO.
@@ -173,24 +174,32 @@ int main(int argc, char** argv) {
       "Database URI: strata:lmdb://NAME?dir=PATH, strata:postgres://NAME?CONNINFO";
   CLI::App* create = app.add_subcommand("create", "Create a database; says whether it was new");
   create->add_option("uri", uri, uri_help)->required();
+  create->footer("Example:\n  strata create 'strata:lmdb://shop?dir=data'");
   CLI::App* del = app.add_subcommand("delete", "Delete a database; says whether it existed");
   del->add_option("uri", uri, uri_help)->required();
+  del->footer("Example:\n  strata delete 'strata:lmdb://shop?dir=data'");
   CLI::App* list =
       app.add_subcommand("list", "List the databases of a storage (URI with NAME *), one a line");
   list->add_option("uri", uri, "Storage URI with NAME *: strata:lmdb://*?dir=PATH")->required();
+  list->footer("Example:\n  strata list 'strata:lmdb://*?dir=data'");
   std::string tx_path;
   CLI::App* transact =
       app.add_subcommand("transact", "Transact tx-data (an EDN vector) and print the report");
   transact->add_option("uri", uri, uri_help)->required();
   transact->add_option("file", tx_path, "EDN file of tx-data; '-' or none for stdin");
+  transact->footer(
+      "Example:\n  echo '[{:db/ident :person/name :db/valueType :db.type/string "
+      ":db/cardinality :db.cardinality/one}]' | strata transact 'strata:lmdb://shop?dir=data' -");
   std::optional<int64_t> log_start, log_end;
   CLI::App* log = app.add_subcommand("log", "Print the transaction log, one transaction a line");
   log->add_option("uri", uri, uri_help)->required();
-  log->add_option("--start", log_start, "First t (or transaction id) to print");
-  log->add_option("--end", log_end, "t (or transaction id) to stop before");
+  log->add_option("--from,--start", log_start, "First t (or transaction id) to print");
+  log->add_option("--to,--end", log_end, "t (or transaction id) to stop before");
+  log->footer("Example:\n  strata log 'strata:lmdb://shop?dir=data' --from 1000 --to 1010");
   CLI::App* info = app.add_subcommand(
       "info", "Print a database's basis t, datom counts and the object cache's counters");
   info->add_option("uri", uri, uri_help)->required();
+  info->footer("Example:\n  strata info 'strata:lmdb://shop?dir=data'");
   int64_t older_than_minutes = 60;
   CLI::App* gc = app.add_subcommand(
       "gc", "Delete the blobs of a storage that no database reaches, made long enough ago");
