@@ -285,5 +285,15 @@ TEST(ReplTest, SampleConsoleRunsTheExamplesWhenStdinIsNotATerminal) {
   EXPECT_TRUE(Contains(r.out, "\n12\n")) << r.out;
 }
 
+// A database made by `strata create` and still empty gets the sample too.
+TEST(ReplTest, SampleFillsAnEmptyExistingDatabase) {
+  testing::TempDir dir;
+  ASSERT_EQ(RunIn(dir.path(), "create 'strata:lmdb://strata?dir=data'", "").status, 0);
+  CommandRun r = RunIn(dir.path(), "repl --sample 'strata:lmdb://strata?dir=data'", "");
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "Created the sample database")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "(12 rows)")) << r.out;
+}
+
 }  // namespace
 }  // namespace strata

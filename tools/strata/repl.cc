@@ -412,7 +412,9 @@ int RunRepl(const std::string& uri_arg, const ReplOptions& options) {
   bool created = false;
   if (uri_arg.empty() || options.sample) created = CreateDatabase(uri);
   Connection conn = Connect(uri);
-  if (options.sample && created) {
+  // A new database, or one that holds no transaction yet (made by an
+  // earlier `strata create`), gets the sample data.
+  if (options.sample && (created || conn.Db().basis_t() == 0)) {
     int64_t n = TransactSampleData(conn);
     std::cout << "Created the sample database " << uri << " (" << n << " transactions).\n";
   }
