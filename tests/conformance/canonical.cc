@@ -615,4 +615,15 @@ std::string CanonicalString(const Value& v) {
   return out;
 }
 
+Value SchemaTxData(const Value& schema) {
+  std::vector<Value> forms;
+  for (size_t i = 0; i < schema.Count(); ++i) {
+    std::vector<ValuePair> entries{{Value::Keyword("db/ident"), schema.MapKey(i)}};
+    const Value& spec = schema.MapVal(i);
+    for (size_t j = 0; j < spec.Count(); ++j) entries.emplace_back(spec.MapKey(j), spec.MapVal(j));
+    forms.push_back(Value::Map(std::move(entries)));
+  }
+  return Value::Vector(std::move(forms));
+}
+
 }  // namespace strata::conformance

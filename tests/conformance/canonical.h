@@ -54,6 +54,10 @@ FindSpec ParseFindSpec(const Value& query);
 // of what follows it; a map form query is returned as it is.
 Value QueryToMap(const Value& query);
 
+// A case's :schema map (attr -> spec) as Datomic schema tx-data:
+// [{:db/ident attr ...spec} ...].
+Value SchemaTxData(const Value& schema);
+
 }  // namespace strata::conformance
 
 #endif  // STRATA_TESTS_CONFORMANCE_CANONICAL_H_

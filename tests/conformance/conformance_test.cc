@@ -67,18 +67,6 @@ struct Outcome {
 
 Value ErrorResult() { return Kw("error"); }
 
-// The schema map as Datomic schema tx-data.
-Value SchemaTxData(const Value& schema) {
-  std::vector<Value> forms;
-  for (size_t i = 0; i < schema.Count(); ++i) {
-    std::vector<ValuePair> entries{{Kw("db/ident"), schema.MapKey(i)}};
-    const Value& spec = schema.MapVal(i);
-    for (size_t j = 0; j < spec.Count(); ++j) entries.emplace_back(spec.MapKey(j), spec.MapVal(j));
-    forms.push_back(Value::Map(std::move(entries)));
-  }
-  return Value::Vector(std::move(forms));
-}
-
 // The query's inputs: the case's database for each `$`, the next :args
 // element for every other :in binding (other sources, `%`, patterns).
 std::vector<QueryInput> QueryInputs(const Database& db, const Value& query, const Value& args) {

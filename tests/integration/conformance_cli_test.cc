@@ -33,18 +33,6 @@ const std::filesystem::path kCaseDir = STRATA_CONFORMANCE_DIR;
 Value Kw(std::string_view name) { return Value::Keyword(name); }
 const Value* Get(const Value& m, std::string_view key) { return m.Get(Kw(key)); }
 
-// The case's :schema map as schema tx-data.
-Value SchemaTxData(const Value& schema) {
-  std::vector<Value> forms;
-  for (size_t i = 0; i < schema.Count(); ++i) {
-    std::vector<ValuePair> entries{{Kw("db/ident"), schema.MapKey(i)}};
-    const Value& spec = schema.MapVal(i);
-    for (size_t j = 0; j < spec.Count(); ++j) entries.emplace_back(spec.MapKey(j), spec.MapVal(j));
-    forms.push_back(Value::Map(std::move(entries)));
-  }
-  return Value::Vector(std::move(forms));
-}
-
 struct Case {
   std::string name;
   Value test_case;
@@ -66,7 +54,7 @@ Group BuildDatabase(const testing::TempDir& dir, const std::string& name, const 
   CliResult r = RunCli("create " + g.uri);
   EXPECT_EQ(r.status, 0) << r.err;
   if (const Value* schema = Get(test_case, "schema"); schema != nullptr && schema->Count() > 0) {
-    if (RunCli("transact " + g.uri, PrintEdn(SchemaTxData(*schema))).status != 0) {
+    if (RunCli("transact " + g.uri, PrintEdn(conformance::SchemaTxData(*schema))).status != 0) {
       g.answer = Kw("error");
       return g;
     }
