@@ -115,6 +115,10 @@ TEST(CliTest, ADatabaseOutlivesTheProcessesThatWriteIt) {
   const Value* tempids = report.Get(Value::Keyword("tempids"));
   ASSERT_NE(tempids, nullptr);
   EXPECT_TRUE(tempids->Get(Value::String("x")) != nullptr) << r.out;
+  // {:t T :tempids {...} :datoms N}: the datom and the transaction's instant.
+  ASSERT_NE(report.Get(Value::Keyword("t")), nullptr) << r.out;
+  EXPECT_GT(report.Get(Value::Keyword("t"))->AsLong(), 1000) << r.out;
+  EXPECT_EQ(PrintEdn(*report.Get(Value::Keyword("datoms"))), "2") << r.out;
   // A third process reads both transactions from the log.
   r = RunStrata("log " + uri + " --start 1", "");
   ASSERT_EQ(r.status, 0) << r.err;

@@ -48,7 +48,7 @@ class QueryCliTest : public ::testing::Test {
     CliResult r = RunCli("transact " + uri_, tx_data);
     EXPECT_EQ(r.status, 0) << r.err;
     if (r.status != 0) return -1;
-    return ReadEdn(r.out).Get(Kw("basis-t"))->AsLong();
+    return ReadEdn(r.out).Get(Kw("t"))->AsLong();
   }
 
   CliResult Run(const std::string& args) { return RunCli(args); }

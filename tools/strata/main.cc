@@ -81,7 +81,9 @@ void PrintLine(const strata::Value& v) { std::cout << strata::PrintEdn(v) << "\n
 strata::Value Kw(std::string_view name) { return strata::Value::Keyword(name); }
 
 // `strata transact URI [FILE]`: tx-data (one EDN vector) from FILE or stdin;
-// prints the report as EDN.
+// prints {:t T :tempids {"tempid" eid ...} :datoms N}: the transaction's t,
+// its resolved tempids and how many datoms it added (the transaction's own
+// :db/txInstant included).
 int RunTransact(const std::string& uri, const std::string& path) {
   std::string text = ReadInput(path);
   strata::Connection conn = strata::Connect(uri);
@@ -90,9 +92,10 @@ int RunTransact(const std::string& uri, const std::string& path) {
   for (const auto& [name, eid] : report.tempids) {
     tempids.emplace_back(strata::Value::String(name), strata::Value::Long(eid));
   }
-  PrintLine(strata::Value::Map({{Kw("basis-t"), strata::Value::Long(report.db_after.basis_t())},
-                                {Kw("tx-data"), DatomsEdn(report.db_after, report.tx_data)},
-                                {Kw("tempids"), strata::Value::Map(std::move(tempids))}}));
+  PrintLine(strata::Value::Map(
+      {{Kw("t"), strata::Value::Long(report.db_after.basis_t())},
+       {Kw("tempids"), strata::Value::Map(std::move(tempids))},
+       {Kw("datoms"), strata::Value::Long(static_cast<int64_t>(report.tx_data.size()))}}));
   return 0;
 }
 
