@@ -182,8 +182,15 @@ class PersistentSortedSet {
   bool SeekInLeaf(Iterator* it, const K& key, const KeyCompare& kc) const {
     const Leaf* leaf = it->leaf_;
     if (leaf == nullptr || kc(leaf->keys[leaf->count - 1], key) < 0) return false;
-    size_t pos =
-        it->pos_ + Partition<false>(leaf->keys + it->pos_, leaf->count - it->pos_, key, kc);
+    // Galloping: the key is usually a few elements on, so probe 1, 2, 4...
+    // ahead, then search the last gap.
+    size_t lo = it->pos_;
+    size_t hi = lo;
+    for (size_t step = 1; hi < leaf->count && kc(leaf->keys[hi], key) < 0; step *= 2) {
+      lo = hi + 1;
+      hi = std::min<size_t>(lo + step, leaf->count);
+    }
+    size_t pos = lo + Partition<false>(leaf->keys + lo, hi - lo, key, kc);
     it->rank_ += pos - it->pos_;
     it->pos_ = static_cast<uint32_t>(pos);
     return true;
