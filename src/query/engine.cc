@@ -287,6 +287,8 @@ class Engine {
   void Check(const Relation& r);
   // Check for memory held outside relations (rule tables), in slots.
   void CheckRows(size_t slots);
+  // Throws the timeout's anomaly once the query has run past it.
+  void CheckDeadline() const;
   void Step(const Value& form, std::string_view op, const Value& detail, double estimate,
             size_t rows);
 
@@ -306,8 +308,8 @@ class Engine {
   std::optional<Range> RangeOf(const PatternInfo& info, const Frame& f,
                                const std::vector<const Item*>& pending);
   void RunPattern(const Item& item, Frame& f, const std::vector<const Item*>& pending);
-  void RunPredicate(const Item& item, Frame& f, const Value& default_source);
-  void RunFunction(const Item& item, Scope& scope, Frame& f, const Value& default_source);
+  void RunPredicate(const Item& item, Frame& f);
+  void RunFunction(const Item& item, Scope& scope, Frame& f);
   void RunNot(const Item& item, Scope& scope, Frame& f, const Value& default_source);
   void RunOr(const Item& item, Scope& scope, Frame& f, const Value& default_source, RuleRun* run);
   void RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* delta_clause);
@@ -355,7 +357,7 @@ class Engine {
   int Gather(Frame& f, const std::vector<VarId>& vars);
 
   // :find.
-  Value Find(const Query& query, Frame& f, Scope& scope);
+  Value Find(const Query& query, Scope& scope);
   // The distinct rows of r's columns `cols` as a set of vectors (or, for a
   // collection, a vector of the one column), in the result's order.
   Value SortedResult(const Relation& r, const std::vector<int>& cols, bool collection);
@@ -382,9 +384,18 @@ class Engine {
   Value rule_source_;
 };
 
+void Engine::CheckDeadline() const {
+  if (options_.timeout.count() > 0 &&
+      std::chrono::steady_clock::now() - start_ > options_.timeout) {
+    throw Anomaly(Category::kInterrupted,
+                  fmt::format("The query ran past its timeout of {} ms and was cancelled",
+                              options_.timeout.count()),
+                  Kw("db.error/query-timeout"));
+  }
+}
+
 void Engine::CheckRows(size_t slots) {
-  Relation none;
-  Check(none);
+  CheckDeadline();
   if (slots * sizeof(Slot) > options_.memory_budget_bytes) {
     ThrowIncorrect("query-memory-budget",
                    fmt::format("The query's rules hold more than its memory budget of {} bytes; "
@@ -402,13 +413,7 @@ void Engine::Check(const Relation& r) {
                                "that restrict it, or raise QueryOptions::memory_budget_bytes",
                                options_.memory_budget_bytes, r.rows, r.width()));
   }
-  if (options_.timeout.count() > 0 &&
-      std::chrono::steady_clock::now() - start_ > options_.timeout) {
-    throw Anomaly(Category::kInterrupted,
-                  fmt::format("The query ran past its timeout of {} ms and was cancelled",
-                              options_.timeout.count()),
-                  Kw("db.error/query-timeout"));
-  }
+  CheckDeadline();
 }
 
 void Engine::Step(const Value& form, std::string_view op, const Value& detail, double estimate,
@@ -956,18 +961,11 @@ int Engine::Gather(Frame& f, const std::vector<VarId>& vars) {
 // A lookup costs about this many datoms of a sequential scan.
 constexpr double kLookupFactor = 4;
 
-std::string_view IndexKeyword(Index index) {
-  switch (index) {
-    case Index::kEavt:
-      return "eavt";
-    case Index::kAevt:
-      return "aevt";
-    case Index::kAvet:
-      return "avet";
-    case Index::kVaet:
-      return "vaet";
-  }
-  return "eavt";
+// :eavt, :aevt, ... for Explain.
+Value IndexKeyword(Index index) {
+  std::string name(internal::IndexName(index));
+  for (char& ch : name) ch = static_cast<char>(ch - 'A' + 'a');
+  return Kw(name);
 }
 
 // ---- Running data patterns ------------------------------------------------------------
@@ -975,7 +973,7 @@ std::string_view IndexKeyword(Index index) {
 void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item*>& pending) {
   const PatternInfo& info = *item.pattern;
   const Clause& c = *item.clause;
-  double estimate = Estimate(item, f, pending);
+  double estimate = explain_ ? Estimate(item, f, pending) : 0;  // for Explain alone
   // Variables new to the frame, once each, at their first position; later
   // positions of the same variable must be equal to the first.
   std::vector<int> new_pos, bound_pos;
@@ -1079,7 +1077,7 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
       Step(c.form, "range-scan", Kw("avet"), estimate, out.rows);
     } else {
       ForEachDatom(db, info.consts, info.attr, emit);
-      Step(c.form, "scan", Kw(IndexKeyword(ChooseIndex(info.consts, info.attr).first)), estimate,
+      Step(c.form, "scan", IndexKeyword(ChooseIndex(info.consts, info.attr).first), estimate,
            out.rows);
     }
     f.Add(std::move(out));
@@ -1118,14 +1116,14 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
     bool use_memo = cols.size() == 1;
     if (use_memo) {
       int col = cols[0];
-      auto increasing = [&](bool strictly) {
-        for (size_t row = 1; row < r.rows; ++row) {
-          int d = CompareSlots(r.Row(row - 1)[col], r.Row(row)[col]);
-          if (d > 0 || (strictly && d == 0)) return false;
-        }
-        return true;
-      };
-      if (!increasing(false)) {
+      // In order (no value before a smaller one), and strictly (no repeat).
+      bool ordered = true, strictly = true;
+      for (size_t row = 1; row < r.rows && ordered; ++row) {
+        int d = CompareSlots(r.Row(row - 1)[col], r.Row(row)[col]);
+        ordered = d <= 0;
+        strictly = strictly && d < 0;
+      }
+      if (!ordered) {
         std::vector<uint32_t> order(r.rows);
         for (size_t i = 0; i < r.rows; ++i) order[i] = static_cast<uint32_t>(i);
         std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -1135,8 +1133,11 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
         sorted.reserve(r.data.size());
         for (uint32_t i : order) sorted.insert(sorted.end(), r.Row(i), r.Row(i) + r.width());
         r.data = std::move(sorted);
+        for (size_t row = 1; row < r.rows && strictly; ++row) {
+          strictly = r.Row(row - 1)[col] != r.Row(row)[col];
+        }
       }
-      use_memo = !increasing(true);
+      use_memo = !strictly;
     }
     absl::flat_hash_map<Slot, std::pair<uint32_t, uint32_t>> memo;
     std::vector<Slot> memo_data;
@@ -1185,7 +1186,7 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
         if (width == 0) memo[src[cols[0]]].first = 0;
       }
     }
-    Step(c.form, "lookup", Kw(IndexKeyword(lookup_index)), estimate, out.rows);
+    Step(c.form, "lookup", IndexKeyword(lookup_index), estimate, out.rows);
   } else {
     // Scan with the constants alone, then hash-join on the bound variables.
     Relation scanned;
@@ -1212,7 +1213,7 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
       if ((++ticks_ & 4095) == 0) Check(scanned);
     });
     out = Join(r, scanned);
-    Step(c.form, "hash-join", Kw(IndexKeyword(ChooseIndex(info.consts, info.attr).first)), estimate,
+    Step(c.form, "hash-join", IndexKeyword(ChooseIndex(info.consts, info.attr).first), estimate,
          out.rows);
   }
   Check(out);
@@ -1281,8 +1282,7 @@ FastOp FastOpOf(const Value& fn, size_t arity) {
   return FastOp::kNone;
 }
 
-void Engine::RunPredicate(const Item& item, Frame& f, const Value& default_source) {
-  (void)default_source;
+void Engine::RunPredicate(const Item& item, Frame& f) {
   const Clause& c = *item.clause;
   // A variable bound to one value in a relation of its own (a scalar
   // input) is a constant here: no product with it.
@@ -1373,11 +1373,10 @@ void Engine::RunPredicate(const Item& item, Frame& f, const Value& default_sourc
 // Appends to *rows the rows of `vars` that binding b makes of v (the
 // variables' slots, in the order of vars).
 void Destructure(ValueTable& values, const Binding& b, const Value& v,
-                 const std::vector<Value>& vars, std::vector<Slot>* row, size_t depth,
+                 const std::vector<Value>& vars, std::vector<Slot>* row,
                  std::vector<std::vector<Slot>>* rows, const Value& form);
 
-void Engine::RunFunction(const Item& item, Scope& scope, Frame& f, const Value& default_source) {
-  (void)default_source;
+void Engine::RunFunction(const Item& item, Scope& scope, Frame& f) {
   const Clause& c = *item.clause;
   const FunctionExpr& fe = c.function;
   std::vector<VarId> touch = item.needs;
@@ -1413,7 +1412,7 @@ void Engine::RunFunction(const Item& item, Scope& scope, Frame& f, const Value& 
     Value result = Call(c, fe.fn, fe.args, args);
     made.clear();
     scratch.clear();
-    Destructure(values_, fe.output, result, out_syms, &scratch, 0, &made, c.form);
+    Destructure(values_, fe.output, result, out_syms, &scratch, &made, c.form);
     for (const std::vector<Slot>& m : made) {
       bool ok = true;
       size_t base = out.data.size();
@@ -1446,12 +1445,11 @@ void Engine::RunFunction(const Item& item, Scope& scope, Frame& f, const Value& 
 }
 
 void Destructure(ValueTable& values, const Binding& b, const Value& v,
-                 const std::vector<Value>& vars, std::vector<Slot>* row, size_t depth,
+                 const std::vector<Value>& vars, std::vector<Slot>* row,
                  std::vector<std::vector<Slot>>* rows, const Value& form) {
   // Each binding kind fills the slots of its variables; `row` holds the
   // slots bound so far in vars' order (a variable's position is its index
   // among Variables(), so nested bindings append in order).
-  (void)depth;
   switch (b.kind) {
     case Binding::Kind::kScalar:
       if (v.is_nil()) return;  // nil binds nothing
@@ -1496,7 +1494,7 @@ void Destructure(ValueTable& values, const Binding& b, const Value& v,
                                    PrintEdn(b.form), PrintEdn(form), PrintEdn(v)));
       }
       for (const Value& item : v.Items()) {
-        Destructure(values, b.elements[0], item, vars, row, depth + 1, rows, form);
+        Destructure(values, b.elements[0], item, vars, row, rows, form);
       }
       return;
     }
@@ -1513,7 +1511,7 @@ void Destructure(ValueTable& values, const Binding& b, const Value& v,
       tuple.elements = b.elements;
       tuple.form = b.form;
       for (const Value& item : v.Items()) {
-        Destructure(values, tuple, item, vars, row, depth + 1, rows, form);
+        Destructure(values, tuple, item, vars, row, rows, form);
       }
       return;
     }
@@ -1889,17 +1887,17 @@ class RuleRun {
     if (input.width() > 0) {
       inputs.push_back(std::move(input));
     }
-    Value outer = engine_.rule_source_;
-    engine_.rule_source_ = t.source;
-    Relation result;
-    try {
-      result = engine_.Conjunction(body.body, scope, std::move(inputs), Value::Symbol("$"), keep,
-                                   this, delta, /*distinct=*/false);
-    } catch (...) {
-      engine_.rule_source_ = outer;
-      throw;
-    }
-    engine_.rule_source_ = outer;
+    // $ names the table's source while its bodies run.
+    struct SourceScope {
+      SourceScope(Value* slot, const Value& source) : slot_(slot), outer_(*slot) {
+        *slot_ = source;
+      }
+      ~SourceScope() { *slot_ = outer_; }
+      Value* slot_;
+      Value outer_;
+    } source_scope(&engine_.rule_source_, t.source);
+    Relation result = engine_.Conjunction(body.body, scope, std::move(inputs), Value::Symbol("$"),
+                                          keep, this, delta, /*distinct=*/false);
     std::vector<int> cols;
     for (VarId v : head) cols.push_back(result.Column(v));
     std::vector<Slot> answer(head.size());
@@ -1919,8 +1917,6 @@ class RuleRun {
 void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* delta_clause) {
   const Clause& c = *item.clause;
   const RuleExpr& call = c.rule;
-  auto it = rules_.find(call.name);
-  const RuleBody& first = *it->second.front();
   size_t arity = call.args.size();
   if (arity > 30) {
     ThrowIncorrect("invalid-query",
@@ -1935,7 +1931,6 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
     if (a.is_constant() || (v >= 0 && f.Bound(v))) mask |= 1u << i;
     if (v >= 0 && f.Bound(v)) bound_vars.push_back(v);
   }
-  (void)first;
   int idx = Gather(f, bound_vars);
   Relation unit = Relation::Unit();
   const Relation& r = idx >= 0 ? f.rels[idx] : unit;
@@ -2162,7 +2157,7 @@ Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<R
     return true;
   };
   while (!pending.empty() && !f.empty) {
-    Check(f.rels.empty() ? Relation() : f.rels.back());
+    CheckDeadline();
     // Filters and functions first, as soon as their inputs are bound.
     bool ran = false;
     for (size_t i = 0; i < pending.size() && !ran; ++i) {
@@ -2175,9 +2170,9 @@ Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<R
       if (!ready(it)) continue;
       pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
       if (kind == Clause::Kind::kPredicate) {
-        RunPredicate(it, f, default_source);
+        RunPredicate(it, f);
       } else if (kind == Clause::Kind::kFunction) {
-        RunFunction(it, scope, f, default_source);
+        RunFunction(it, scope, f);
       } else {
         RunNot(it, scope, f, default_source);
       }
@@ -2252,8 +2247,7 @@ Relation Engine::Conjunction(const Clauses& clauses, Scope& scope, std::vector<R
 
 // ---- :find ---------------------------------------------------------------------------
 
-Value Engine::Find(const Query& query, Frame& f, Scope& scope) {
-  (void)f;
+Value Engine::Find(const Query& query, Scope& scope) {
   std::vector<VarId> keep;
   auto add = [&](const Value& sym) {
     VarId v = Var(scope, sym);
@@ -2570,8 +2564,7 @@ Value Engine::SortedResult(const Relation& r, const std::vector<int>& cols, bool
 Value Engine::Run(const Query& query, const std::vector<QueryInput>& inputs) {
   Scope scope;
   BindInputs(query, inputs, scope, &pending_inputs_);
-  Frame f;
-  return Find(query, f, scope);
+  return Find(query, scope);
 }
 
 Value Engine::Plan(const Value& result) const {

@@ -2,7 +2,7 @@
 // reproduces the oracle's canonical text for every expected answer in the
 // suite (so that comparing canonical text with this code means what the
 // oracle means).
-#include "canonical.h"
+#include "testing/canonical.h"
 
 #include <gtest/gtest.h>
 

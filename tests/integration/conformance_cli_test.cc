@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "canonical.h"
+#include "testing/canonical.h"
 #include "cli_runner.h"
 #include "strata/anomaly.h"
 #include "strata/edn.h"

@@ -7,8 +7,8 @@
 // Numbers compare by value (31.0 == 31), relations and collections without
 // order, pull results without :db/id, so the text is equal exactly when the
 // answers are.
-#ifndef STRATA_TESTS_CONFORMANCE_CANONICAL_H_
-#define STRATA_TESTS_CONFORMANCE_CANONICAL_H_
+#ifndef STRATA_TESTING_CANONICAL_H_
+#define STRATA_TESTING_CANONICAL_H_
 
 #include <string>
 
@@ -60,4 +60,4 @@ Value SchemaTxData(const Value& schema);
 
 }  // namespace strata::conformance
 
-#endif  // STRATA_TESTS_CONFORMANCE_CANONICAL_H_
+#endif  // STRATA_TESTING_CANONICAL_H_

@@ -1,4 +1,4 @@
-#include "canonical.h"
+#include "testing/canonical.h"
 
 #include <algorithm>
 #include <charconv>
