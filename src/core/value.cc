@@ -145,6 +145,97 @@ SeqObject* AllocSeq(ValueType type, uint64_t n) {
 
 Value WrapSeq(SeqObject* object) { return ValueAccess::Box(object->type, object); }
 
+namespace {
+
+// The furthest an object may start from its block's head (65535 units):
+// the capacity of HeapObject::block_units.
+constexpr uint64_t kMaxBlockOffset = uint64_t{65535} * kBlockUnit;
+
+void DestroyBlock(SeqBlock* block) {
+  char* first = reinterpret_cast<char*>(block) + kBlockUnit;
+  for (uint32_t i = 0; i < block->objects; ++i) {
+    auto* seq = reinterpret_cast<SeqObject*>(first + i * block->object_bytes);
+    DestroyItems(seq);
+    seq->~SeqObject();
+  }
+  block->~SeqBlock();
+  ::operator delete (block, std::align_val_t{kBlockUnit});
+}
+
+}  // namespace
+
+void ReleaseBlock(SeqBlock* block, uint32_t n) {
+  // Holding every reference there is, no other thread can take one.
+  if (block->refs.load(std::memory_order_acquire) == n ||
+      block->refs.fetch_sub(n, std::memory_order_acq_rel) == n) {
+    DestroyBlock(block);
+  }
+}
+
+void DestroyItems(SeqObject* seq) {
+  Value* items = seq->items();
+  uint64_t n = seq->item_count();
+  for (uint64_t i = 0; i < n;) {
+    const HeapObject* h = items[i].heap();
+    if (h == nullptr || h->block_units == 0) {
+      items[i++].~Value();
+      continue;
+    }
+    // A run of items from one block (a query result's tuples): one release.
+    SeqBlock* block = BlockOf(h);
+    uint64_t run = 1;
+    while (i + run < n) {
+      const HeapObject* next = items[i + run].heap();
+      if (next == nullptr || next->block_units == 0 || BlockOf(next) != block) break;
+      ++run;
+    }
+    i += run;
+    ReleaseBlock(block, static_cast<uint32_t>(run));
+  }
+}
+
+SeqBlockAllocator::SeqBlockAllocator(ValueType type, uint64_t n, uint64_t count)
+    : type_(type),
+      n_(n),
+      object_bytes_(sizeof(SeqObject) + (type == ValueType::kMap ? 2 * n : n) * sizeof(Value)),
+      remaining_(count) {
+  static_assert(sizeof(SeqObject) % kBlockUnit == 0 && sizeof(Value) == kBlockUnit);
+}
+
+SeqBlockAllocator::~SeqBlockAllocator() { FinishBlock(); }
+
+void SeqBlockAllocator::FinishBlock() {
+  if (block_ == nullptr) return;
+  // The allocator's own reference, and those of the sequences it planned
+  // and did not hand out.
+  ReleaseBlock(block_, planned_ - block_->objects + 1);
+  block_ = nullptr;
+}
+
+SeqObject* SeqBlockAllocator::Next() {
+  assert(remaining_ > 0);
+  if (block_ == nullptr || block_->objects == planned_) {
+    FinishBlock();
+    uint64_t fit = (kMaxBlockOffset - kBlockUnit) / object_bytes_ + 1;
+    planned_ = static_cast<uint32_t>(std::min(remaining_, fit));
+    void* mem =
+        ::operator new (kBlockUnit + planned_ * object_bytes_, std::align_val_t{kBlockUnit});
+    block_ = new (mem) SeqBlock();
+    // A reference for each sequence to come, and one for the allocator.
+    block_->refs.store(planned_ + 1, std::memory_order_relaxed);
+    block_->object_bytes = object_bytes_;
+  }
+  uint64_t offset = kBlockUnit + block_->objects * object_bytes_;
+  auto* obj = new (reinterpret_cast<char*>(block_) + offset) SeqObject(type_, n_);
+  obj->refs.store(0, std::memory_order_relaxed);  // the block's count is the one used
+  obj->block_units = static_cast<uint16_t>(offset / kBlockUnit);
+  uint64_t items = obj->item_count();
+  for (uint64_t i = 0; i < items; ++i) new (obj->items() + i) Value();
+  ++block_->objects;
+  --remaining_;
+  return obj;
+}
+
 void Destroy(const HeapObject* object) {
   switch (object->type) {
     case ValueType::kString:
@@ -160,9 +251,9 @@ void Destroy(const HeapObject* object) {
     case ValueType::kVector:
     case ValueType::kMap:
     case ValueType::kSet: {
+      // (Sequences in a block go with their block: see ReleaseBoxed.)
       auto* seq = const_cast<SeqObject*>(static_cast<const SeqObject*>(object));
-      uint64_t n = seq->item_count();
-      for (uint64_t i = 0; i < n; ++i) seq->items()[i].~Value();
+      DestroyItems(seq);
       seq->~SeqObject();
       ::operator delete(seq);
       return;
@@ -291,11 +382,28 @@ void SortAndCheckUnique(SeqObject* object) {
 
 // ---- Reference counting -----------------------------------------------------
 
-void Value::RetainBoxed() const { heap()->refs.fetch_add(1, std::memory_order_relaxed); }
+void Value::RetainBoxed() const {
+  const HeapObject* h = heap();
+  if (h->block_units != 0) {
+    internal::BlockOf(h)->refs.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  h->refs.fetch_add(1, std::memory_order_relaxed);
+}
 
 void Value::ReleaseBoxed() const {
   const HeapObject* h = heap();
-  if (h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) internal::Destroy(h);
+  if (h->block_units != 0) {
+    internal::ReleaseBlock(internal::BlockOf(h), 1);
+    return;
+  }
+  // A count of one is this Value's own reference: no other can take a new
+  // one meanwhile, so the object is this thread's to destroy, with no
+  // read-modify-write.
+  if (h->refs.load(std::memory_order_acquire) == 1 ||
+      h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    internal::Destroy(h);
+  }
 }
 
 Value Value::Boxed(ValueType type, internal::HeapObject* object) {

@@ -35,7 +35,12 @@ struct HeapObject {
   explicit HeapObject(ValueType t) : type(t) {}
   mutable std::atomic<uint32_t> refs{1};
   ValueType type;
+  // For a sequence made by a SeqBlockAllocator: its distance from the head
+  // of its block, in units of kBlockUnit bytes; `refs` is then unused, the
+  // block's count standing for it. 0 for an object allocated on its own.
+  uint16_t block_units = 0;
 };
+static_assert(sizeof(HeapObject) == 8);
 
 // Strings, uris and bytes.
 struct StringObject : HeapObject {
@@ -141,6 +146,63 @@ Value WrapSeq(SeqObject* object);
 // Sorts a map's or set's items in place and throws an Anomaly naming the
 // first duplicate key or element.
 void SortAndCheckUnique(SeqObject* object);
+
+// The unit of HeapObject::block_units, and the alignment of blocks.
+inline constexpr size_t kBlockUnit = 16;
+
+// The head of a SeqBlockAllocator's block. Its sequences share one
+// reference count, the block's: a reference to any of them is a reference
+// to the block, and the last one destroys them all and frees the block.
+struct SeqBlock {
+  std::atomic<uint32_t> refs{0};
+  uint32_t objects = 0;  // sequences made in the block so far
+  uint64_t object_bytes = 0;
+};
+static_assert(sizeof(SeqBlock) == kBlockUnit);
+
+inline SeqBlock* BlockOf(const HeapObject* h) {
+  const char* head = reinterpret_cast<const char*>(h) - h->block_units * kBlockUnit;
+  return reinterpret_cast<SeqBlock*>(const_cast<char*>(head));
+}
+
+// Drops n references to a block, destroying it with the last.
+void ReleaseBlock(SeqBlock* block, uint32_t n);
+// Destroys a sequence's items, releasing a run of items from one block (a
+// query result's tuples) with one count update.
+void DestroyItems(SeqObject* seq);
+
+// Allocates many sequences of one type and width in shared blocks: one
+// allocation for thousands of a query's result tuples rather than one each,
+// and no atomic count update per tuple, made or destroyed with the result.
+// Each sequence is still a Value of its own: a block's memory goes back
+// when the last reference to any of its sequences goes, whichever Value held
+// it and whenever (so one sequence kept keeps its block, up to about 1 MiB).
+// Not thread-safe (one builder); the sequences it returns are as shareable
+// as any.
+class SeqBlockAllocator {
+ public:
+  // Room for `count` sequences of `type` with `n` items each (2n for a map).
+  SeqBlockAllocator(ValueType type, uint64_t n, uint64_t count);
+  SeqBlockAllocator(const SeqBlockAllocator&) = delete;
+  SeqBlockAllocator& operator=(const SeqBlockAllocator&) = delete;
+  ~SeqBlockAllocator();
+
+  // The next sequence, items nil, to fill and wrap as AllocSeq's (the
+  // wrapping Value owns one reference). REQUIRES: fewer than `count` calls
+  // before.
+  SeqObject* Next();
+
+ private:
+  // Gives up the current block's references not handed out.
+  void FinishBlock();
+
+  ValueType type_;
+  uint64_t n_;
+  uint64_t object_bytes_;
+  uint64_t remaining_;  // sequences not yet handed out
+  SeqBlock* block_ = nullptr;
+  uint32_t planned_ = 0;  // sequences the current block has room for
+};
 
 }  // namespace strata::internal
 

@@ -48,6 +48,12 @@ struct ResolvedSpec {
 struct ResolvedNode {
   bool wildcard = false;
   std::vector<ResolvedSpec> specs;
+  // Without `*`: the specs' indexes in the order of their keys (stable, so
+  // that of equal keys the first written comes first), and for each whether
+  // its key is the one before's. A result map is built in this order, with
+  // no comparison.
+  std::vector<uint32_t> key_order;
+  std::vector<bool> same_key;
   // The forward attributes the specs name, sorted, without duplicates.
   std::vector<EntityId> forward;
   bool has_db_id = false;
@@ -146,6 +152,15 @@ class Resolver {
     }
     std::sort(r->forward.begin(), r->forward.end());
     r->forward.erase(std::unique(r->forward.begin(), r->forward.end()), r->forward.end());
+    if (!r->wildcard) {
+      for (uint32_t i = 0; i < r->specs.size(); ++i) r->key_order.push_back(i);
+      auto key = [r](uint32_t i) -> const Value& { return r->specs[i].spec->key; };
+      std::stable_sort(r->key_order.begin(), r->key_order.end(),
+                       [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+      for (size_t i = 0; i < r->key_order.size(); ++i) {
+        r->same_key.push_back(i > 0 && key(r->key_order[i]) == key(r->key_order[i - 1]));
+      }
+    }
     return r;
   }
 
@@ -230,6 +245,9 @@ class Puller {
     std::vector<const Datom*> datoms;
     std::vector<Datom> owned;
     std::vector<ValuePair> entries;
+    // A node's spec values, and which of them are present.
+    std::vector<Value> values;
+    std::vector<bool> present;
     std::vector<Value> items;
     // A reverse name's VAET datoms.
     std::vector<const Datom*> refs;
@@ -250,51 +268,88 @@ class Puller {
       size_t* depth;
       ~Leave() { --*depth; }
     } leave{&depth_};
-    f.entries.clear();
     Load(e, node, f);
+    if (!node.wildcard) return Specified(e, node, f);
+    f.entries.clear();
     for (const ResolvedSpec& rs : node.specs) {
-      const PullAttrSpec& spec = *rs.spec;
       Value value;
-      bool present = false;
-      if (spec.kind == PullAttrSpec::Kind::kDbId) {
-        value = Value::Long(e);
-        present = true;
-      } else if (rs.attr == nullptr) {
-        present = false;
-      } else if (rs.reverse) {
-        present = Reverse(e, rs, f, &value);
-      } else {
-        auto [lo, hi] = RunOf(f.datoms, rs.attr->id);
-        present = Forward(lo, hi, rs, f, &value);
-      }
-      if (present) {
-        if (spec.xform) value = (*spec.xform)(value);
-        f.entries.emplace_back(spec.key, std::move(value));
-      } else if (spec.has_default) {
-        f.entries.emplace_back(spec.key, spec.default_value);
-      }
+      if (SpecValue(e, rs, f, &value)) f.entries.emplace_back(rs.spec->key, std::move(value));
     }
-    if (node.wildcard) {
-      if (!node.has_db_id) f.entries.emplace_back(DbIdKey(), Value::Long(e));
-      auto it = f.datoms.begin();
-      while (it != f.datoms.end()) {
-        EntityId a = (*it)->a;
-        auto end = std::find_if(it, f.datoms.end(), [a](const Datom* d) { return d->a != a; });
-        const Attribute* attr = schema_.Find(a);
-        if (attr != nullptr && !std::binary_search(node.forward.begin(), node.forward.end(), a)) {
-          ResolvedSpec rs;
-          rs.spec = &WildcardSpec();
-          rs.attr = attr;
-          Value value;
-          if (Forward(it, end, rs, f, &value))
-            f.entries.emplace_back(attr->ident, std::move(value));
-        }
-        it = end;
+    // `*`: every attribute the specs do not name, keyed by its ident.
+    if (!node.has_db_id) f.entries.emplace_back(DbIdKey(), Value::Long(e));
+    auto it = f.datoms.begin();
+    while (it != f.datoms.end()) {
+      EntityId a = (*it)->a;
+      auto end = std::find_if(it, f.datoms.end(), [a](const Datom* d) { return d->a != a; });
+      const Attribute* attr = schema_.Find(a);
+      if (attr != nullptr && !std::binary_search(node.forward.begin(), node.forward.end(), a)) {
+        ResolvedSpec rs;
+        rs.spec = &WildcardSpec();
+        rs.attr = attr;
+        Value value;
+        if (Forward(it, end, rs, f, &value)) f.entries.emplace_back(attr->ident, std::move(value));
       }
+      it = end;
     }
     Value result = MakeMap(&f.entries);
     f.entries.clear();
     return result;
+  }
+
+  // The value of one spec for e, its default included; false when there is
+  // none to give.
+  bool SpecValue(EntityId e, const ResolvedSpec& rs, Frame& f, Value* value) {
+    const PullAttrSpec& spec = *rs.spec;
+    bool present = false;
+    if (spec.kind == PullAttrSpec::Kind::kDbId) {
+      *value = Value::Long(e);
+      present = true;
+    } else if (rs.attr == nullptr) {
+      present = false;
+    } else if (rs.reverse) {
+      present = Reverse(e, rs, f, value);
+    } else {
+      auto [lo, hi] = RunOf(f.datoms, rs.attr->id);
+      present = Forward(lo, hi, rs, f, value);
+    }
+    if (present) {
+      if (spec.xform) *value = (*spec.xform)(*value);
+      return true;
+    }
+    if (!spec.has_default) return false;
+    *value = spec.default_value;
+    return true;
+  }
+
+  // The map of a node without `*`: each spec's value, then the entries in
+  // the order of their keys, worked out when the pattern was resolved.
+  Value Specified(EntityId e, const ResolvedNode& node, Frame& f) {
+    size_t n = node.specs.size();
+    f.values.resize(n);
+    f.present.assign(n, false);
+    for (size_t i = 0; i < n; ++i) f.present[i] = SpecValue(e, node.specs[i], f, &f.values[i]);
+    // Of equal keys, the first present (in the order written) is kept.
+    size_t count = 0;
+    bool taken = false;
+    for (size_t k = 0; k < n; ++k) {
+      if (!node.same_key[k]) taken = false;
+      if (taken || !f.present[node.key_order[k]]) continue;
+      taken = true;
+      ++count;
+    }
+    SeqObject* seq = AllocSeq(ValueType::kMap, count);
+    Value* out = seq->items();
+    taken = false;
+    for (size_t k = 0; k < n; ++k) {
+      if (!node.same_key[k]) taken = false;
+      uint32_t i = node.key_order[k];
+      if (taken || !f.present[i]) continue;
+      taken = true;
+      *out++ = node.specs[i].spec->key;
+      *out++ = std::move(f.values[i]);
+    }
+    for (Value& v : f.values) v = Value();
+    return WrapSeq(seq);
   }
 
   // The datoms of `index` matching the key's leading components, into
