@@ -33,6 +33,7 @@
 #define STRATA_VALUE_H_
 
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -102,25 +103,25 @@ class Value {
   // reference count is work.
   Value() noexcept { Clear(); }
   Value(const Value& other) noexcept {
-    std::memcpy(raw_, other.raw_, sizeof(raw_));
+    CopyRaw(other);
     Retain();
   }
   Value(Value&& other) noexcept {
-    std::memcpy(raw_, other.raw_, sizeof(raw_));
+    CopyRaw(other);
     other.Clear();
   }
   Value& operator=(const Value& other) noexcept {
     if (this != &other) {
       other.Retain();
       Release();
-      std::memcpy(raw_, other.raw_, sizeof(raw_));
+      CopyRaw(other);
     }
     return *this;
   }
   Value& operator=(Value&& other) noexcept {
     if (this != &other) {
       Release();
-      std::memcpy(raw_, other.raw_, sizeof(raw_));
+      CopyRaw(other);
       other.Clear();
     }
     return *this;
@@ -284,21 +285,36 @@ class Value {
   static constexpr size_t kMaxInline = 14;
 
   void Clear() { std::memset(raw_, 0, sizeof(raw_)); }
+  // Word by word: see SetBits.
+  void CopyRaw(const Value& other) {
+    uint64_t low, high;
+    std::memcpy(&low, other.raw_, 8);
+    std::memcpy(&high, other.raw_ + 8, 8);
+    std::memcpy(raw_, &low, 8);
+    std::memcpy(raw_ + 8, &high, 8);
+  }
   uint8_t rep() const { return raw_[kRepByte]; }
   uint64_t bits() const {
     uint64_t b;
     std::memcpy(&b, raw_, sizeof(b));
     return b;
   }
+  // Two whole words, so that a Value made and then copied or moved goes
+  // through registers (byte stores followed by a 16-byte load would stall
+  // store forwarding).
   void SetBits(ValueType type, uint8_t rep, uint64_t b) {
-    Clear();
+    static_assert(std::endian::native == std::endian::little && kRepByte == 14 && kTypeByte == 15);
+    uint64_t high = uint64_t{static_cast<uint8_t>(type)} << 56 | uint64_t{rep} << 48;
     std::memcpy(raw_, &b, sizeof(b));
-    raw_[kRepByte] = rep;
-    raw_[kTypeByte] = static_cast<uint8_t>(type);
+    std::memcpy(raw_ + 8, &high, sizeof(high));
   }
   const internal::Interned* interned() const;
   // Takes over the caller's reference to `object`.
-  static Value Boxed(ValueType type, internal::HeapObject* object);
+  static Value Boxed(ValueType type, internal::HeapObject* object) {
+    Value v;
+    v.SetBits(type, kBoxed, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(object)));
+    return v;
+  }
   void Retain() const {
     if (rep() == kBoxed) RetainBoxed();
   }

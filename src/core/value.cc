@@ -143,8 +143,6 @@ SeqObject* AllocSeq(ValueType type, uint64_t n) {
   return obj;
 }
 
-Value WrapSeq(SeqObject* object) { return ValueAccess::Box(object->type, object); }
-
 namespace {
 
 // The furthest an object may start from its block's head (65535 units):
@@ -404,12 +402,6 @@ void Value::ReleaseBoxed() const {
       h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     internal::Destroy(h);
   }
-}
-
-Value Value::Boxed(ValueType type, internal::HeapObject* object) {
-  Value v;
-  v.SetBits(type, kBoxed, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(object)));
-  return v;
 }
 
 const internal::Interned* Value::interned() const {

@@ -142,7 +142,7 @@ int32_t DecimalDigits(const BigInteger& v);
 // map), items default-constructed (nil); the caller fills them, then wraps the
 // object with WrapSeq. Lets the EDN reader build collections in place.
 SeqObject* AllocSeq(ValueType type, uint64_t n);
-Value WrapSeq(SeqObject* object);
+inline Value WrapSeq(SeqObject* object) { return ValueAccess::Box(object->type, object); }
 // Sorts a map's or set's items in place and throws an Anomaly naming the
 // first duplicate key or element.
 void SortAndCheckUnique(SeqObject* object);

@@ -54,8 +54,20 @@ class SetCursor : public DatomCursor {
   const Datom* Next() override {
     if (it_ == end_) return nullptr;
     const Datom* d = *it_;
-    // Past the prefix: stay there, where the next SeekForward starts.
-    if (prefix_only_ && KeyOrder<kIndex>()(d, key_) != 0) return nullptr;
+    if (prefix_only_ && it_.rank() >= in_prefix_until_) {
+      // Past the prefix: stay there, where the next SeekForward starts.
+      KeyOrder<kIndex> kc;
+      if (kc(d, key_) != 0) return nullptr;
+      // Past a lookup's first datom or two, a long run is likely: when the
+      // leaf's last datom is in the prefix, so is all of the leaf up to it,
+      // with no comparison each.
+      if (++compared_ > 2) {
+        size_t left = it_.LeftInLeaf();
+        if (left > 0 && kc(*it_.PeekInLeaf(left), key_) == 0) {
+          in_prefix_until_ = it_.rank() + left + 1;
+        }
+      }
+    }
     ++it_;
     // The arena holds datoms in transaction order, so a scan in any other
     // order jumps about memory: fetch the datoms a few steps ahead.
@@ -65,6 +77,8 @@ class SetCursor : public DatomCursor {
   bool Stable() const override { return true; }
   bool SeekForward(const DatomKey& key) override {
     key_ = key;
+    in_prefix_until_ = 0;
+    compared_ = 0;
     KeyOrder<kIndex> kc;
     // A near key is in the same leaf (bound values in order are often
     // close); a far one is a descent from the root.
@@ -80,6 +94,10 @@ class SetCursor : public DatomCursor {
   bool prefix_only_;
   typename SetT::Iterator it_;
   typename SetT::Iterator end_;
+  // Datoms before this rank are known to be in the prefix.
+  size_t in_prefix_until_ = 0;
+  // Datoms compared with the prefix since the last seek.
+  size_t compared_ = 0;
 };
 
 template <Index kIndex, typename SetT>

@@ -505,6 +505,8 @@ class PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::Iterator 
   const T* PeekInLeaf(size_t k) const {
     return leaf_ != nullptr && pos_ + k < leaf_->count ? &leaf_->keys[pos_ + k] : nullptr;
   }
+  // How many elements follow this one in its leaf (0 at end()).
+  size_t LeftInLeaf() const { return leaf_ != nullptr ? leaf_->count - pos_ - 1 : 0; }
 
  private:
   friend class PersistentSortedSet;
