@@ -913,6 +913,15 @@ double Engine::Estimate(const Item& item, const Frame& f, const std::vector<cons
       double fanout = base;
       if (info.vars[0] >= 0 && f.Bound(info.vars[0])) {
         fanout = info.attr != nullptr ? (info.attr->many ? 4 : 1) : 16;
+        // A constant value keeps the share of the attribute's datoms that
+        // have it ([?e :sex :male] halves the rows): such a filter runs
+        // before lookups that keep every row.
+        if (info.attr != nullptr && info.consts.has[2]) {
+          Known attr_only = info.consts;
+          attr_only.has[2] = false;
+          double all = static_cast<double>(CountKnown(*info.source->db, attr_only, info.attr));
+          if (all > 0) fanout *= std::min(1.0, base / all);
+        }
       } else if (info.vars[2] >= 0 && f.Bound(info.vars[2]) && info.attr != nullptr) {
         fanout = info.attr->unique != Unique::kNone ? 1 : std::max(1.0, base / 16);
       } else if (info.vars[1] >= 0 && f.Bound(info.vars[1])) {

@@ -102,6 +102,28 @@ TEST_F(EngineTest, ClauseOrderDoesNotMatterForThePlan) {
   EXPECT_EQ(PrintEdn(*second.Get(Value::Keyword("rows"))), "1");
 }
 
+TEST_F(EngineTest, AConstantValueFilterRunsBeforeLookupsThatKeepEveryRow) {
+  std::string people = "[";
+  for (int i = 0; i < 40; ++i) {
+    people +=
+        fmt::format("{{:name \"{}\" :email \"p{}@x\" :age {}}}", i < 10 ? "P" : "Q", i, i % 2);
+  }
+  conn_.Transact(people + "]");
+  // After the 10 P's, [?e :age 1] keeps about half of them (its share of
+  // :age datoms), [?e :email ?m] all: the filter comes first, whatever the
+  // order written.
+  for (const char* q : {"[:find ?e ?m :where [?e :name \"P\"] [?e :email ?m] [?e :age 1]]",
+                        "[:find ?e ?m :where [?e :age 1] [?e :email ?m] [?e :name \"P\"]]"}) {
+    Value plan = Explain(ReadEdn(q), {conn_.Db()});
+    const Value& steps = *plan.Get(Value::Keyword("steps"));
+    ASSERT_EQ(steps.Count(), 3u) << PrintEdn(plan);
+    EXPECT_EQ(PrintEdn(*steps.Items()[0].Get(Value::Keyword("clause"))), "[?e :name \"P\"]");
+    EXPECT_EQ(PrintEdn(*steps.Items()[1].Get(Value::Keyword("clause"))), "[?e :age 1]");
+    EXPECT_EQ(PrintEdn(*steps.Items()[1].Get(Value::Keyword("rows"))), "5");
+    EXPECT_EQ(PrintEdn(*plan.Get(Value::Keyword("result-count"))), "5");
+  }
+}
+
 TEST_F(EngineTest, RangePredicateBecomesAnAvetRangeScan) {
   Value plan =
       Explain(ReadEdn("[:find ?e :where [?e :age ?a] [(> ?a 26)] [(< ?a 35)]]"), {conn_.Db()});
