@@ -71,8 +71,8 @@ Relation Product(const Relation& a, const Relation& b) {
   out.data.reserve(a.rows * b.rows * out.width());
   for (size_t i = 0; i < a.rows; ++i) {
     for (size_t j = 0; j < b.rows; ++j) {
-      out.data.insert(out.data.end(), a.Row(i), a.Row(i) + a.width());
-      out.data.insert(out.data.end(), b.Row(j), b.Row(j) + b.width());
+      AppendSlots(&out.data, a.Row(i), a.width());
+      AppendSlots(&out.data, b.Row(j), b.width());
     }
   }
   out.rows = a.rows * b.rows;
@@ -137,7 +137,7 @@ Relation Join(const Relation& a, const Relation& b) {
       if (!equal) continue;
       const Slot* arow = build_a ? brow : prow;
       const Slot* browb = build_a ? prow : brow;
-      out.data.insert(out.data.end(), arow, arow + a.width());
+      AppendSlots(&out.data, arow, a.width());
       for (int j : b_extra) out.data.push_back(browb[j]);
       ++out.rows;
     }
@@ -170,6 +170,7 @@ Relation Project(const Relation& r, const std::vector<VarId>& vars, bool distinc
   if (distinct && all_columns && r.distinct) distinct = false;
   out.distinct = distinct || (all_columns && r.distinct);
   RowSet seen(vars.size());
+  if (distinct) seen.Reserve(r.rows);
   std::vector<Slot> row(vars.size());
   for (size_t i = 0; i < r.rows; ++i) {
     const Slot* src = r.Row(i);
@@ -1140,7 +1141,7 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
         });
         std::vector<Slot> sorted;
         sorted.reserve(r.data.size());
-        for (uint32_t i : order) sorted.insert(sorted.end(), r.Row(i), r.Row(i) + r.width());
+        for (uint32_t i : order) AppendSlots(&sorted, r.Row(i), r.width());
         r.data = std::move(sorted);
         for (size_t row = 1; row < r.rows && strictly; ++row) {
           strictly = r.Row(row - 1)[col] != r.Row(row)[col];
@@ -1154,8 +1155,8 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
     for (size_t row = 0; row < r.rows; ++row) {
       const Slot* src = r.Row(row);
       auto emit_row = [&](const Slot* extra) {
-        out.data.insert(out.data.end(), src, src + r.width());
-        out.data.insert(out.data.end(), extra, extra + width);
+        AppendSlots(&out.data, src, r.width());
+        AppendSlots(&out.data, extra, width);
         ++out.rows;
         if ((++ticks_ & 4095) == 0) Check(out);
       };
@@ -1184,7 +1185,7 @@ void Engine::RunPattern(const Item& item, Frame& f, const std::vector<const Item
             if (!fill(d)) return;
             Slot extra[5];
             for (size_t j = 0; j < width; ++j) extra[j] = comps[new_pos[j]];
-            if (hit != nullptr) memo_data.insert(memo_data.end(), extra, extra + width);
+            if (hit != nullptr) AppendSlots(&memo_data, extra, width);
             ++found;
             emit_row(extra);
           },
@@ -1425,7 +1426,7 @@ void Engine::RunFunction(const Item& item, Scope& scope, Frame& f) {
     for (const std::vector<Slot>& m : made) {
       bool ok = true;
       size_t base = out.data.size();
-      out.data.insert(out.data.end(), src, src + r.width());
+      AppendSlots(&out.data, src, r.width());
       for (size_t j = 0; j < m.size() && ok; ++j) {
         if (out_cols[j] >= 0) {
           ok = src[out_cols[j]] == m[j];
@@ -2037,7 +2038,7 @@ void Engine::RunRule(const Item& item, Frame& f, RuleRun* run, const Clause* del
       for (size_t j = 0; j < bound_idx.size() && ok; ++j) ok = a[bound_idx[j]] == key[j];
       for (auto [x, y] : repeats) ok = ok && a[x] == a[y];
       if (!ok) continue;
-      out.data.insert(out.data.end(), src, src + r.width());
+      AppendSlots(&out.data, src, r.width());
       for (int p : new_pos) out.data.push_back(a[p]);
       ++out.rows;
       if ((++ticks_ & 4095) == 0) Check(out);

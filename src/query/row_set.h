@@ -33,6 +33,13 @@ class RowSet {
   const Slot* Row(size_t i) const { return data_.data() + i * width_; }
   const std::vector<Slot>& data() const { return data_; }
 
+  // Room for n rows without growing.
+  void Reserve(size_t n) {
+    data_.reserve(n * width_);
+    hashes_.reserve(n);
+    index_.reserve(n);
+  }
+
   // Adds `row` unless present; true when added.
   bool Insert(const Slot* row) {
     if (width_ == 0) {
@@ -42,7 +49,7 @@ class RowSet {
     }
     // The row goes in first: the index's functors read rows by number.
     uint32_t n = static_cast<uint32_t>(hashes_.size());
-    data_.insert(data_.end(), row, row + width_);
+    AppendSlots(&data_, row, width_);
     hashes_.push_back(HashSlots(row, width_));
     if (index_.insert(n).second) return true;
     data_.resize(data_.size() - width_);
@@ -53,7 +60,7 @@ class RowSet {
     if (width_ == 0) return has_empty_;
     auto* self = const_cast<RowSet*>(this);
     uint32_t n = static_cast<uint32_t>(hashes_.size());
-    self->data_.insert(self->data_.end(), row, row + width_);
+    AppendSlots(&self->data_, row, width_);
     self->hashes_.push_back(HashSlots(row, width_));
     bool found = index_.contains(n);
     self->data_.resize(self->data_.size() - width_);
