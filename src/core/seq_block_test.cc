@@ -1,4 +1,4 @@
-// Sequences made in shared blocks (SeqBlockAllocator): each is a Value of
+// Sequences made in shared blocks (SeqArena): each is a Value of
 // its own whatever happens to the others or to the collection holding them,
 // and a block's memory goes back with its last reference (ASan's leak check
 // and use-after-free detection run these too; make tsan the threaded one).
@@ -20,9 +20,9 @@ namespace {
 Value MakeResult(uint64_t count) {
   SeqObject* set = AllocSeq(ValueType::kSet, count);
   Value result = WrapSeq(set);
-  SeqBlockAllocator tuples(ValueType::kVector, 2, count);
+  SeqArena tuples(SeqArena::BytesFor(ValueType::kVector, 2, count));
   for (uint64_t i = 0; i < count; ++i) {
-    SeqObject* t = tuples.Next();
+    SeqObject* t = tuples.Alloc(ValueType::kVector, 2);
     t->items()[0] = Value::Long(static_cast<int64_t>(i));
     t->items()[1] = Value::String("a string of more than fourteen bytes " + std::to_string(i));
     set->items()[i] = WrapSeq(t);
@@ -85,19 +85,19 @@ TEST(SeqBlockTest, CopiesAndMovesCountOnTheBlock) {
   ExpectTuple(again, 4);
 }
 
-TEST(SeqBlockTest, FewerSequencesThanPlanned) {
+TEST(SeqBlockTest, FewerSequencesThanExpected) {
   SeqObject* set = AllocSeq(ValueType::kVector, 3);
   Value result = WrapSeq(set);
   {
-    SeqBlockAllocator tuples(ValueType::kTuple, 1, 1000);
+    SeqArena tuples(SeqArena::BytesFor(ValueType::kTuple, 1, 1000));
     for (int i = 0; i < 3; ++i) {
-      SeqObject* t = tuples.Next();
+      SeqObject* t = tuples.Alloc(ValueType::kTuple, 1);
       t->items()[0] = Value::Long(i);
       set->items()[i] = WrapSeq(t);
     }
   }
   EXPECT_EQ(PrintEdn(result), "[[0] [1] [2]]");
-  { SeqBlockAllocator unused(ValueType::kVector, 4, 50); }
+  { SeqArena unused(SeqArena::BytesFor(ValueType::kVector, 4, 50)); }
 }
 
 TEST(SeqBlockTest, BlockTuplesInsideBlockTuples) {
@@ -105,9 +105,9 @@ TEST(SeqBlockTest, BlockTuplesInsideBlockTuples) {
   SeqObject* outer_set = AllocSeq(ValueType::kVector, 4);
   Value outer = WrapSeq(outer_set);
   {
-    SeqBlockAllocator tuples(ValueType::kVector, 1, 4);
+    SeqArena tuples(SeqArena::BytesFor(ValueType::kVector, 1, 4));
     for (size_t i = 0; i < 4; ++i) {
-      SeqObject* t = tuples.Next();
+      SeqObject* t = tuples.Alloc(ValueType::kVector, 1);
       t->items()[0] = inner.Items()[i];
       outer_set->items()[i] = WrapSeq(t);
     }
@@ -116,6 +116,59 @@ TEST(SeqBlockTest, BlockTuplesInsideBlockTuples) {
   Value kept = outer.Items()[2].Items()[0];
   outer = Value();
   ExpectTuple(kept, 2);
+}
+
+// A tree of maps and vectors as a pull builds it: children first, each
+// placed in its parent. [depth {:n i :kids [...]}...]
+Value MakeTree(SeqArena* arena, int depth, int* next) {
+  SeqObject* map = nullptr;
+  Value kids;
+  if (depth > 0) {
+    SeqObject* vec = arena->Alloc(ValueType::kVector, 3);
+    for (uint64_t i = 0; i < 3; ++i) arena->Place(vec, i, MakeTree(arena, depth - 1, next));
+    kids = WrapSeq(vec);
+  }
+  map = arena->Alloc(ValueType::kMap, depth > 0 ? 2 : 1);
+  map->items()[0] = Value::Keyword("n");
+  map->items()[1] = Value::Long((*next)++);
+  if (depth > 0) {
+    map->items()[2] = Value::Keyword("z");
+    arena->Place(map, 3, std::move(kids));
+  }
+  return WrapSeq(map);
+}
+
+int64_t SumOfTree(const Value& m) {
+  int64_t sum = m.Get(Value::Keyword("n"))->AsLong();
+  if (const Value* kids = m.Get(Value::Keyword("z"))) {
+    for (const Value& k : kids->Items()) sum += SumOfTree(k);
+  }
+  return sum;
+}
+
+TEST(SeqBlockTest, NestedSequencesOfOneArena) {
+  // 3^6 leaves: 1,093 maps and 364 vectors. A small first block makes the
+  // tree span blocks, so references within a block and across blocks both
+  // occur.
+  for (uint64_t first_block : {uint64_t{256}, uint64_t{1} << 20}) {
+    int next = 0;
+    Value tree;
+    {
+      SeqArena arena(first_block);
+      tree = MakeTree(&arena, 6, &next);
+    }
+    const int64_t n = next;
+    EXPECT_EQ(SumOfTree(tree), n * (n - 1) / 2);
+    // A subtree kept outlives the tree; dropping it frees the rest (the
+    // leak check of ASan runs would say otherwise).
+    Value subtree = tree.Get(Value::Keyword("z"))->Items()[1];
+    Value leaf_vector = *subtree.Get(Value::Keyword("z"));
+    int64_t sum = SumOfTree(subtree);
+    tree = Value();
+    EXPECT_EQ(SumOfTree(subtree), sum);
+    subtree = Value();
+    EXPECT_EQ(leaf_vector.Count(), 3u);
+  }
 }
 
 TEST(SeqBlockTest, TuplesOfOneBlockSharedBetweenThreads) {

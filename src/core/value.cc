@@ -149,10 +149,19 @@ namespace {
 // the capacity of HeapObject::block_units.
 constexpr uint64_t kMaxBlockOffset = uint64_t{65535} * kBlockUnit;
 
+// A block's count while its arena may still make objects in it: more than
+// its references can ever drop by meanwhile.
+constexpr uint32_t kBuilding = uint32_t{1} << 30;
+
+uint64_t SeqBytes(ValueType type, uint64_t n) {
+  return sizeof(SeqObject) + (type == ValueType::kMap ? 2 * n : n) * sizeof(Value);
+}
+
 void DestroyBlock(SeqBlock* block) {
-  char* first = reinterpret_cast<char*>(block) + kBlockUnit;
+  char* at = reinterpret_cast<char*>(block) + kBlockUnit;
   for (uint32_t i = 0; i < block->objects; ++i) {
-    auto* seq = reinterpret_cast<SeqObject*>(first + i * block->object_bytes);
+    auto* seq = reinterpret_cast<SeqObject*>(at);
+    at += SeqBytes(seq->type, seq->count);
     DestroyItems(seq);
     seq->~SeqObject();
   }
@@ -171,6 +180,8 @@ void ReleaseBlock(SeqBlock* block, uint32_t n) {
 }
 
 void DestroyItems(SeqObject* seq) {
+  // Items in the sequence's own block are not counted (see SeqArena).
+  const SeqBlock* own = seq->block_units != 0 ? BlockOf(seq) : nullptr;
   Value* items = seq->items();
   uint64_t n = seq->item_count();
   for (uint64_t i = 0; i < n;) {
@@ -188,50 +199,59 @@ void DestroyItems(SeqObject* seq) {
       ++run;
     }
     i += run;
-    ReleaseBlock(block, static_cast<uint32_t>(run));
+    if (block != own) ReleaseBlock(block, static_cast<uint32_t>(run));
   }
 }
 
-SeqBlockAllocator::SeqBlockAllocator(ValueType type, uint64_t n, uint64_t count)
-    : type_(type),
-      n_(n),
-      object_bytes_(sizeof(SeqObject) + (type == ValueType::kMap ? 2 * n : n) * sizeof(Value)),
-      remaining_(count) {
+SeqArena::SeqArena(uint64_t expected_bytes)
+    : next_block_bytes_(std::clamp<uint64_t>(expected_bytes + kBlockUnit, 256, kMaxBlockOffset)) {
   static_assert(sizeof(SeqObject) % kBlockUnit == 0 && sizeof(Value) == kBlockUnit);
 }
 
-SeqBlockAllocator::~SeqBlockAllocator() { FinishBlock(); }
+SeqArena::~SeqArena() { FinishBlock(); }
 
-void SeqBlockAllocator::FinishBlock() {
+void SeqArena::FinishBlock() {
   if (block_ == nullptr) return;
-  // The allocator's own reference, and those of the sequences it planned
-  // and did not hand out.
-  ReleaseBlock(block_, planned_ - block_->objects + 1);
+  // Down from kBuilding to the references handed out and not placed in
+  // the block.
+  ReleaseBlock(block_, kBuilding - counted_);
   block_ = nullptr;
 }
 
-SeqObject* SeqBlockAllocator::Next() {
-  assert(remaining_ > 0);
-  if (block_ == nullptr || block_->objects == planned_) {
+SeqObject* SeqArena::Alloc(ValueType type, uint64_t n) {
+  uint64_t bytes = SeqBytes(type, n);
+  if (block_ == nullptr || used_ + bytes > capacity_ || used_ > kMaxBlockOffset) {
     FinishBlock();
-    uint64_t fit = (kMaxBlockOffset - kBlockUnit) / object_bytes_ + 1;
-    planned_ = static_cast<uint32_t>(std::min(remaining_, fit));
-    void* mem =
-        ::operator new (kBlockUnit + planned_ * object_bytes_, std::align_val_t{kBlockUnit});
+    // Blocks grow as an arena fills them, up to about the most one can
+    // address (an object larger than that has a block of its own).
+    uint64_t size = std::max(next_block_bytes_, kBlockUnit + bytes);
+    next_block_bytes_ = std::min<uint64_t>(2 * size, kMaxBlockOffset);
+    void* mem = ::operator new (size, std::align_val_t{kBlockUnit});
     block_ = new (mem) SeqBlock();
-    // A reference for each sequence to come, and one for the allocator.
-    block_->refs.store(planned_ + 1, std::memory_order_relaxed);
-    block_->object_bytes = object_bytes_;
+    block_->refs.store(kBuilding, std::memory_order_relaxed);
+    capacity_ = size;
+    used_ = kBlockUnit;
+    counted_ = 0;
   }
-  uint64_t offset = kBlockUnit + block_->objects * object_bytes_;
-  auto* obj = new (reinterpret_cast<char*>(block_) + offset) SeqObject(type_, n_);
+  auto* obj = new (reinterpret_cast<char*>(block_) + used_) SeqObject(type, n);
   obj->refs.store(0, std::memory_order_relaxed);  // the block's count is the one used
-  obj->block_units = static_cast<uint16_t>(offset / kBlockUnit);
+  obj->block_units = static_cast<uint16_t>(used_ / kBlockUnit);
   uint64_t items = obj->item_count();
   for (uint64_t i = 0; i < items; ++i) new (obj->items() + i) Value();
+  used_ += bytes;
   ++block_->objects;
-  --remaining_;
+  ++counted_;
   return obj;
+}
+
+void SeqArena::Place(SeqObject* parent, uint64_t i, Value item) {
+  const HeapObject* h = item.heap();
+  if (h != nullptr && h->block_units != 0 && parent->block_units != 0 && block_ != nullptr &&
+      BlockOf(h) == block_ && BlockOf(parent) == block_) {
+    // A reference within the block goes with the block: uncounted.
+    --counted_;
+  }
+  parent->items()[i] = std::move(item);
 }
 
 void Destroy(const HeapObject* object) {

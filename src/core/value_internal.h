@@ -35,7 +35,7 @@ struct HeapObject {
   explicit HeapObject(ValueType t) : type(t) {}
   mutable std::atomic<uint32_t> refs{1};
   ValueType type;
-  // For a sequence made by a SeqBlockAllocator: its distance from the head
+  // For a sequence made by a SeqArena: its distance from the head
   // of its block, in units of kBlockUnit bytes; `refs` is then unused, the
   // block's count standing for it. 0 for an object allocated on its own.
   uint16_t block_units = 0;
@@ -150,13 +150,13 @@ void SortAndCheckUnique(SeqObject* object);
 // The unit of HeapObject::block_units, and the alignment of blocks.
 inline constexpr size_t kBlockUnit = 16;
 
-// The head of a SeqBlockAllocator's block. Its sequences share one
-// reference count, the block's: a reference to any of them is a reference
-// to the block, and the last one destroys them all and frees the block.
+// The head of a SeqArena's block. Its sequences share one reference count,
+// the block's: a reference to any of them is a reference to the block, and
+// the last one destroys them all and frees the block.
 struct SeqBlock {
   std::atomic<uint32_t> refs{0};
   uint32_t objects = 0;  // sequences made in the block so far
-  uint64_t object_bytes = 0;
+  uint64_t padding = 0;  // to one unit
 };
 static_assert(sizeof(SeqBlock) == kBlockUnit);
 
@@ -171,37 +171,50 @@ void ReleaseBlock(SeqBlock* block, uint32_t n);
 // query result's tuples) with one count update.
 void DestroyItems(SeqObject* seq);
 
-// Allocates many sequences of one type and width in shared blocks: one
-// allocation for thousands of a query's result tuples rather than one each,
-// and no atomic count update per tuple, made or destroyed with the result.
+// Makes many sequences in shared blocks: one allocation for thousands of a
+// query's result tuples or of a pull's maps rather than one each, and no
+// atomic count update per sequence, made or destroyed with the whole.
+//
 // Each sequence is still a Value of its own: a block's memory goes back
-// when the last reference to any of its sequences goes, whichever Value held
-// it and whenever (so one sequence kept keeps its block, up to about 1 MiB).
-// Not thread-safe (one builder); the sequences it returns are as shareable
-// as any.
-class SeqBlockAllocator {
+// when the last reference to any of its sequences goes, whichever Value
+// held it and whenever (so one sequence kept keeps its block, up to about
+// 1 MiB). A reference from a sequence of a block to another of the same
+// block is not counted (the block destroys both together): Place makes
+// one. Not thread-safe (one builder); what it makes is as shareable as any
+// Value.
+class SeqArena {
  public:
-  // Room for `count` sequences of `type` with `n` items each (2n for a map).
-  SeqBlockAllocator(ValueType type, uint64_t n, uint64_t count);
-  SeqBlockAllocator(const SeqBlockAllocator&) = delete;
-  SeqBlockAllocator& operator=(const SeqBlockAllocator&) = delete;
-  ~SeqBlockAllocator();
+  // `expected_bytes`: the first block's size (at least 256 bytes), e.g.
+  // what the whole will take; each next block is twice the one before.
+  explicit SeqArena(uint64_t expected_bytes);
+  SeqArena(const SeqArena&) = delete;
+  SeqArena& operator=(const SeqArena&) = delete;
+  ~SeqArena();
 
-  // The next sequence, items nil, to fill and wrap as AllocSeq's (the
-  // wrapping Value owns one reference). REQUIRES: fewer than `count` calls
-  // before.
-  SeqObject* Next();
+  // The bytes of `count` sequences of `type` with n items each.
+  static uint64_t BytesFor(ValueType type, uint64_t n, uint64_t count) {
+    return count * (sizeof(SeqObject) + (type == ValueType::kMap ? 2 * n : n) * sizeof(Value));
+  }
+
+  // A sequence of `type` with room for `n` items (2n for a map), items nil,
+  // to fill (plain assignment, or Place) and wrap as AllocSeq's; the
+  // wrapping Value owns one reference.
+  SeqObject* Alloc(ValueType type, uint64_t n);
+  // Item i of `parent`, a sequence this arena made and has not wrapped
+  // into anything yet, becomes `item`; when both are in the arena's current
+  // block, the reference goes uncounted.
+  void Place(SeqObject* parent, uint64_t i, Value item);
 
  private:
   // Gives up the current block's references not handed out.
   void FinishBlock();
 
-  ValueType type_;
-  uint64_t n_;
-  uint64_t object_bytes_;
-  uint64_t remaining_;  // sequences not yet handed out
+  uint64_t next_block_bytes_;
   SeqBlock* block_ = nullptr;
-  uint32_t planned_ = 0;  // sequences the current block has room for
+  uint64_t capacity_ = 0;  // the current block's size in bytes
+  uint64_t used_ = 0;      // bytes of it used, header included
+  // References to the current block's sequences handed out and counted.
+  uint32_t counted_ = 0;
 };
 
 }  // namespace strata::internal

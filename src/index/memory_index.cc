@@ -530,6 +530,20 @@ void MemoryIndex::Scan(Index index, Part part, const DatomKey& key,
   }
 }
 
+void MemoryIndex::ScanEavt(const DatomKey& key, EavtFinger* finger,
+                           std::vector<const Datom*>* out) const {
+  const auto& set = parts_[static_cast<int>(Part::kCurrent)].eavt;
+  KeyOrder<Index::kEavt> kc;
+  auto end = set.end();
+  auto& it = finger->it;
+  // The finger is just past the last scan's datoms: for a key after those,
+  // nothing before it matches.
+  int c = finger->set && it != end ? kc(*it, key) : 1;
+  if (c > 0 || (c < 0 && !set.SeekInLeaf(&it, key, kc))) it = set.LowerBound(key, kc);
+  finger->set = true;
+  for (; it != end && kc(*it, key) == 0; ++it) out->push_back(*it);
+}
+
 const Datom* MemoryIndex::FindCurrent(EntityId e, EntityId a, const Value& v) const {
   DatomKey key{Datom{e, a, v, 0, true}, 3};
   const auto& set = parts_[0].eavt;

@@ -191,7 +191,7 @@ void CheckNotHistory(const Database& db) {
 
 // A map from entries in any order: sorted by key, and the first of equal
 // keys kept. Takes the entries' values, leaving `entries` to be cleared.
-Value MakeMap(std::vector<ValuePair>* entries) {
+Value MakeMap(SeqArena* arena, std::vector<ValuePair>* entries) {
   auto& e = *entries;
   // Insertion sort: a handful of entries, stable, and no buffer to allocate.
   for (size_t i = 1; i < e.size(); ++i) {
@@ -205,18 +205,17 @@ Value MakeMap(std::vector<ValuePair>* entries) {
     if (n != i) e[n] = std::move(e[i]);
     ++n;
   }
-  SeqObject* seq = AllocSeq(ValueType::kMap, n);
-  Value* out = seq->items();
+  SeqObject* seq = arena->Alloc(ValueType::kMap, n);
   for (size_t i = 0; i < n; ++i) {
-    *out++ = std::move(e[i].first);
-    *out++ = std::move(e[i].second);
+    seq->items()[2 * i] = std::move(e[i].first);
+    arena->Place(seq, 2 * i + 1, std::move(e[i].second));
   }
   return WrapSeq(seq);
 }
 
-Value MakeVector(std::vector<Value>* items) {
-  SeqObject* seq = AllocSeq(ValueType::kVector, items->size());
-  std::move(items->begin(), items->end(), seq->items());
+Value MakeVector(SeqArena* arena, std::vector<Value>* items) {
+  SeqObject* seq = arena->Alloc(ValueType::kVector, items->size());
+  for (size_t i = 0; i < items->size(); ++i) arena->Place(seq, i, std::move((*items)[i]));
   return WrapSeq(seq);
 }
 
@@ -291,7 +290,7 @@ class Puller {
       }
       it = end;
     }
-    Value result = MakeMap(&f.entries);
+    Value result = MakeMap(&arena_, &f.entries);
     f.entries.clear();
     return result;
   }
@@ -337,16 +336,16 @@ class Puller {
       taken = true;
       ++count;
     }
-    SeqObject* seq = AllocSeq(ValueType::kMap, count);
-    Value* out = seq->items();
+    SeqObject* seq = arena_.Alloc(ValueType::kMap, count);
+    size_t at = 0;
     taken = false;
     for (size_t k = 0; k < n; ++k) {
       if (!node.same_key[k]) taken = false;
       uint32_t i = node.key_order[k];
       if (taken || !f.present[i]) continue;
       taken = true;
-      *out++ = node.specs[i].spec->key;
-      *out++ = std::move(f.values[i]);
+      seq->items()[at++] = node.specs[i].spec->key;
+      arena_.Place(seq, at++, std::move(f.values[i]));
     }
     for (Value& v : f.values) v = Value();
     return WrapSeq(seq);
@@ -379,7 +378,12 @@ class Puller {
       key.probe.a = node.forward[0];
       key.n = 2;
     }
-    Read(Index::kEavt, key, &f.datoms, &f.owned);
+    if (plain_) {
+      f.datoms.clear();
+      db_.state().index.ScanEavt(key, &finger_, &f.datoms);
+    } else {
+      Read(Index::kEavt, key, &f.datoms, &f.owned);
+    }
     if (node.wildcard || key.n == 2) return;
     size_t n = 0;
     for (const Datom* d : f.datoms) {
@@ -412,7 +416,7 @@ class Puller {
       if (Element((*it)->v, rs, attr.is_component, &v)) f.items.push_back(std::move(v));
     }
     if (f.items.empty()) return false;
-    *out = MakeVector(&f.items);
+    *out = MakeVector(&arena_, &f.items);
     f.items.clear();
     return true;
   }
@@ -440,7 +444,7 @@ class Puller {
       if (Ref(d->e, rs, false, &v)) items.push_back(std::move(v));
     }
     if (items.empty()) return false;
-    *out = MakeVector(&items);
+    *out = MakeVector(&arena_, &items);
     return true;
   }
 
@@ -512,6 +516,11 @@ class Puller {
   const Database& db_;
   const Schema& schema_;
   const ResolvedPattern& pattern_;
+  // The result's maps and vectors, made in shared blocks: the first small
+  // (one entity's map kept alone keeps little), the next ones larger.
+  SeqArena arena_{0};
+  // Where the last entity's datoms were read, for a plain database.
+  internal::MemoryIndex::EavtFinger finger_;
   // Whether the database is its memory index's current part alone, read
   // without cursors.
   bool plain_;

@@ -2433,13 +2433,14 @@ Value SortedLongs(const Relation& r, const std::vector<int>& cols, bool collecti
       internal::AllocSeq(collection ? ValueType::kVector : ValueType::kSet, rows.size());
   Value result = internal::WrapSeq(out);  // owns out from here on
   Value* items = out->items();
-  internal::SeqBlockAllocator tuples(ValueType::kVector, kWidth, collection ? 0 : rows.size());
+  internal::SeqArena tuples(
+      internal::SeqArena::BytesFor(ValueType::kVector, kWidth, collection ? 0 : rows.size()));
   for (size_t i = 0; i < rows.size(); ++i) {
     if (collection) {
       items[i] = Value::Long(static_cast<int64_t>(rows[i][0]));
       continue;
     }
-    internal::SeqObject* tuple = tuples.Next();
+    internal::SeqObject* tuple = tuples.Alloc(ValueType::kVector, kWidth);
     items[i] = internal::WrapSeq(tuple);
     Value* t = tuple->items();
     for (size_t j = 0; j < kWidth; ++j) t[j] = Value::Long(static_cast<int64_t>(rows[i][j]));
@@ -2496,12 +2497,13 @@ std::optional<Value> SortedPacked(const Relation& r, const std::vector<int>& col
       internal::AllocSeq(collection ? ValueType::kVector : ValueType::kSet, keys.size());
   Value result = internal::WrapSeq(out);  // owns out from here on
   Value* items = out->items();
-  internal::SeqBlockAllocator tuples(ValueType::kVector, w, collection ? 0 : keys.size());
+  internal::SeqArena tuples(
+      internal::SeqArena::BytesFor(ValueType::kVector, w, collection ? 0 : keys.size()));
   for (size_t i = 0; i < keys.size(); ++i) {
     uint64_t k = keys[i];
     Value* t = items + i;
     if (!collection) {
-      internal::SeqObject* tuple = tuples.Next();
+      internal::SeqObject* tuple = tuples.Alloc(ValueType::kVector, w);
       items[i] = internal::WrapSeq(tuple);
       t = tuple->items();
     }
@@ -2559,14 +2561,15 @@ Value Engine::SortedResult(const Relation& r, const std::vector<int>& cols, bool
       internal::AllocSeq(collection ? ValueType::kVector : ValueType::kSet, n);
   Value result = internal::WrapSeq(out);  // owns out from here on
   Value* items = out->items();
-  internal::SeqBlockAllocator tuples(ValueType::kVector, cols.size(), collection ? 0 : n);
+  internal::SeqArena tuples(
+      internal::SeqArena::BytesFor(ValueType::kVector, cols.size(), collection ? 0 : n));
   for (size_t i = 0; i < n; ++i) {
     const Slot* row = r.Row(order[i]);
     if (collection) {
       items[i] = values_.Decode(row[cols[0]]);
       continue;
     }
-    internal::SeqObject* tuple = tuples.Next();
+    internal::SeqObject* tuple = tuples.Alloc(ValueType::kVector, cols.size());
     items[i] = internal::WrapSeq(tuple);
     Value* t = tuple->items();
     for (size_t j = 0; j < cols.size(); ++j) t[j] = values_.Decode(row[cols[j]]);
