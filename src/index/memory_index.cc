@@ -530,18 +530,30 @@ void MemoryIndex::Scan(Index index, Part part, const DatomKey& key,
   }
 }
 
-void MemoryIndex::ScanEavt(const DatomKey& key, EavtFinger* finger,
+void MemoryIndex::ScanEavt(const DatomKey& key, std::span<const EntityId> attrs, EavtFinger* finger,
                            std::vector<const Datom*>* out) const {
   const auto& set = parts_[static_cast<int>(Part::kCurrent)].eavt;
   KeyOrder<Index::kEavt> kc;
   auto end = set.end();
   auto& it = finger->it;
-  // The finger is just past the last scan's datoms: for a key after those,
-  // nothing before it matches.
-  int c = finger->set && it != end ? kc(*it, key) : 1;
+  // Nothing before the finger is of an entity after the last scan's: for
+  // such a key the search starts there, unless the finger is past it.
+  int c = finger->set && key.probe.e > finger->e && it != end ? kc(*it, key) : 1;
   if (c > 0 || (c < 0 && !set.SeekInLeaf(&it, key, kc))) it = set.LowerBound(key, kc);
   finger->set = true;
-  for (; it != end && kc(*it, key) == 0; ++it) out->push_back(*it);
+  finger->e = key.probe.e;
+  size_t next = 0;  // the first of attrs not yet passed
+  for (; it != end; ++it) {
+    const Datom* d = *it;
+    if (kc(d, key) != 0) return;
+    if (attrs.empty()) {
+      out->push_back(d);
+      continue;
+    }
+    while (next < attrs.size() && attrs[next] < d->a) ++next;
+    if (next == attrs.size()) return;
+    if (attrs[next] == d->a) out->push_back(d);
+  }
 }
 
 const Datom* MemoryIndex::FindCurrent(EntityId e, EntityId a, const Value& v) const {

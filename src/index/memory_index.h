@@ -17,6 +17,7 @@
 #include <array>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "db/schema.h"
@@ -105,8 +106,11 @@ class MemoryIndex {
   // Scan of the current part's EAVT from a finger: a position an earlier
   // scan left, from which a key a little way on is found in its leaf rather
   // than from the root (pull reads entities mostly in ascending order).
+  // With `attrs` (sorted) non-empty, only datoms of those attributes are
+  // appended, and the scan stops past the last.
   class EavtFinger;
-  void ScanEavt(const DatomKey& key, EavtFinger* finger, std::vector<const Datom*>* out) const;
+  void ScanEavt(const DatomKey& key, std::span<const EntityId> attrs, EavtFinger* finger,
+                std::vector<const Datom*>* out) const;
 
   size_t size(Part part) const { return eavt(part).Size(); }
   // Node bytes of the eight sets plus datom slots in the arena.
@@ -127,6 +131,9 @@ class MemoryIndex {
     friend class MemoryIndex;
     Set<Index::kEavt>::Iterator it;
     bool set = false;
+    // The entity of the last scan: `it` is at or before the end of its
+    // datoms, and after every datom of an entity before it.
+    EntityId e = 0;
   };
 
  private:

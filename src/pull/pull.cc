@@ -380,10 +380,12 @@ class Puller {
     }
     if (plain_) {
       f.datoms.clear();
-      db_.state().index.ScanEavt(key, &finger_, &f.datoms);
-    } else {
-      Read(Index::kEavt, key, &f.datoms, &f.owned);
+      std::span<const EntityId> attrs;
+      if (!node.wildcard && key.n == 1) attrs = node.forward;
+      db_.state().index.ScanEavt(key, attrs, &finger_, &f.datoms);
+      return;
     }
+    Read(Index::kEavt, key, &f.datoms, &f.owned);
     if (node.wildcard || key.n == 2) return;
     size_t n = 0;
     for (const Datom* d : f.datoms) {
