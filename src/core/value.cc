@@ -204,7 +204,7 @@ void DestroyItems(SeqObject* seq) {
 }
 
 SeqArena::SeqArena(uint64_t expected_bytes)
-    : next_block_bytes_(std::clamp<uint64_t>(expected_bytes + kBlockUnit, 256, kMaxBlockOffset)) {
+    : next_block_bytes_(std::min<uint64_t>(expected_bytes + kBlockUnit, kMaxBlockOffset)) {
   static_assert(sizeof(SeqObject) % kBlockUnit == 0 && sizeof(Value) == kBlockUnit);
 }
 

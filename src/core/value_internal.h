@@ -184,8 +184,9 @@ void DestroyItems(SeqObject* seq);
 // Value.
 class SeqArena {
  public:
-  // `expected_bytes`: the first block's size (at least 256 bytes), e.g.
-  // what the whole will take; each next block is twice the one before.
+  // `expected_bytes`: the first block's size, e.g. what the whole will take
+  // (0: just the first sequence's, so a lone small result takes no more
+  // than on its own); each next block is twice the one before.
   explicit SeqArena(uint64_t expected_bytes);
   SeqArena(const SeqArena&) = delete;
   SeqArena& operator=(const SeqArena&) = delete;

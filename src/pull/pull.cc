@@ -518,8 +518,9 @@ class Puller {
   const Database& db_;
   const Schema& schema_;
   const ResolvedPattern& pattern_;
-  // The result's maps and vectors, made in shared blocks: the first small
-  // (one entity's map kept alone keeps little), the next ones larger.
+  // The result's maps and vectors, made in shared blocks: the first just
+  // big enough for the first (one small map pulled alone takes no more room
+  // than on its own), each next one twice the one before.
   SeqArena arena_{0};
   // Where the last entity's datoms were read, for a plain database.
   internal::MemoryIndex::EavtFinger finger_;
