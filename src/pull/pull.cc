@@ -43,6 +43,8 @@ struct ResolvedSpec {
   const ResolvedNode* sub = nullptr;
   // The node that holds this spec: what a recursion repeats.
   const ResolvedNode* parent = nullptr;
+  // For a forward attribute, its place in the node's `forward`.
+  int forward_pos = -1;
 };
 
 struct ResolvedNode {
@@ -152,6 +154,11 @@ class Resolver {
     }
     std::sort(r->forward.begin(), r->forward.end());
     r->forward.erase(std::unique(r->forward.begin(), r->forward.end()), r->forward.end());
+    for (ResolvedSpec& rs : r->specs) {
+      if (rs.attr == nullptr || rs.reverse) continue;
+      rs.forward_pos = static_cast<int>(
+          std::lower_bound(r->forward.begin(), r->forward.end(), rs.attr->id) - r->forward.begin());
+    }
     if (!r->wildcard) {
       for (uint32_t i = 0; i < r->specs.size(); ++i) r->key_order.push_back(i);
       auto key = [r](uint32_t i) -> const Value& { return r->specs[i].spec->key; };
@@ -243,6 +250,9 @@ class Puller {
     // them when they come from a cursor rather than the memory index.
     std::vector<const Datom*> datoms;
     std::vector<Datom> owned;
+    // Per attribute of the node's `forward`, its datoms' [begin, end) in
+    // `datoms` (empty when it has none).
+    std::vector<std::pair<uint32_t, uint32_t>> runs;
     std::vector<ValuePair> entries;
     // A node's spec values, and which of them are present.
     std::vector<Value> values;
@@ -308,8 +318,8 @@ class Puller {
     } else if (rs.reverse) {
       present = Reverse(e, rs, f, value);
     } else {
-      auto [lo, hi] = RunOf(f.datoms, rs.attr->id);
-      present = Forward(lo, hi, rs, f, value);
+      auto [lo, hi] = f.runs[rs.forward_pos];
+      present = Forward(f.datoms.begin() + lo, f.datoms.begin() + hi, rs, f, value);
     }
     if (present) {
       if (spec.xform) *value = (*spec.xform)(*value);
@@ -367,8 +377,23 @@ class Puller {
     for (const Datom& d : *owned) out->push_back(&d);
   }
 
-  // The datoms of e that `node` reads, in EAVT order, into f.datoms.
+  // The datoms of e that `node` reads, in EAVT order, into f.datoms, and
+  // where each of the node's forward attributes has its run of them.
   void Load(EntityId e, const ResolvedNode& node, Frame& f) {
+    ReadDatoms(e, node, f);
+    f.runs.assign(node.forward.size(), {0, 0});
+    size_t j = 0;
+    for (uint32_t i = 0, n = static_cast<uint32_t>(f.datoms.size()); i < n;) {
+      EntityId a = f.datoms[i]->a;
+      uint32_t end = i + 1;
+      while (end < n && f.datoms[end]->a == a) ++end;
+      while (j < node.forward.size() && node.forward[j] < a) ++j;
+      if (j < node.forward.size() && node.forward[j] == a) f.runs[j] = {i, end};
+      i = end;
+    }
+  }
+
+  void ReadDatoms(EntityId e, const ResolvedNode& node, Frame& f) {
     f.datoms.clear();
     if (!node.wildcard && node.forward.empty()) return;
     DatomKey key;
@@ -395,14 +420,6 @@ class Puller {
   }
 
   using DatomIt = std::vector<const Datom*>::const_iterator;
-
-  static std::pair<DatomIt, DatomIt> RunOf(const std::vector<const Datom*>& datoms, EntityId a) {
-    auto lo = std::lower_bound(datoms.begin(), datoms.end(), a,
-                               [](const Datom* d, EntityId x) { return d->a < x; });
-    auto hi = lo;
-    while (hi != datoms.end() && (*hi)->a == a) ++hi;
-    return {lo, hi};
-  }
 
   // The value of a forward attribute from its datoms [lo, hi); false when
   // there is none to give.
