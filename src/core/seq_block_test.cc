@@ -118,14 +118,16 @@ TEST(SeqBlockTest, BlockTuplesInsideBlockTuples) {
   ExpectTuple(kept, 2);
 }
 
-// A tree of maps and vectors as a pull builds it: children first, each
-// placed in its parent. [depth {:n i :kids [...]}...]
+// A tree of maps and vectors as a pull builds it: children first, then
+// their parent, which they are placed in. {:n i :z [{:n ...} ...]}
 Value MakeTree(SeqArena* arena, int depth, int* next) {
   SeqObject* map = nullptr;
   Value kids;
   if (depth > 0) {
+    std::vector<Value> made;
+    for (int i = 0; i < 3; ++i) made.push_back(MakeTree(arena, depth - 1, next));
     SeqObject* vec = arena->Alloc(ValueType::kVector, 3);
-    for (uint64_t i = 0; i < 3; ++i) arena->Place(vec, i, MakeTree(arena, depth - 1, next));
+    for (uint64_t i = 0; i < 3; ++i) arena->Place(vec, i, std::move(made[i]));
     kids = WrapSeq(vec);
   }
   map = arena->Alloc(ValueType::kMap, depth > 0 ? 2 : 1);

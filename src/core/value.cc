@@ -246,6 +246,9 @@ SeqObject* SeqArena::Alloc(ValueType type, uint64_t n) {
 
 void SeqArena::Place(SeqObject* parent, uint64_t i, Value item) {
   const HeapObject* h = item.heap();
+  // A parent in an older block than its item would make a cycle of counts.
+  assert(h == nullptr || h->block_units == 0 || parent->block_units == 0 || BlockOf(h) != block_ ||
+         BlockOf(parent) == block_);
   if (h != nullptr && h->block_units != 0 && parent->block_units != 0 && block_ != nullptr &&
       BlockOf(h) == block_ && BlockOf(parent) == block_) {
     // A reference within the block goes with the block: uncounted.

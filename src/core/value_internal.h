@@ -203,7 +203,10 @@ class SeqArena {
   SeqObject* Alloc(ValueType type, uint64_t n);
   // Item i of `parent`, a sequence this arena made and has not wrapped
   // into anything yet, becomes `item`; when both are in the arena's current
-  // block, the reference goes uncounted.
+  // block, the reference goes uncounted. REQUIRES: `item` is not a sequence
+  // of this arena made after `parent` (make children first, then their
+  // parent): a block counted by an older one that counts it back would
+  // never be freed.
   void Place(SeqObject* parent, uint64_t i, Value item);
 
  private:
