@@ -196,26 +196,69 @@ void CheckNotHistory(const Database& db) {
   }
 }
 
+// The order of a map's keys, learnt once per shape: entities pulled with
+// `*` mostly have the same attributes, so their entries come with the same
+// keys in the same order, and one sort serves them all.
+class KeyOrders {
+ public:
+  // The indexes of `entries` in the order of their keys, of equal keys the
+  // first only.
+  const std::vector<uint32_t>& Of(const std::vector<ValuePair>& entries) {
+    // A shape is known by its keywords' identities; other keys are sorted
+    // each time.
+    shape_.clear();
+    for (const ValuePair& e : entries) {
+      if (!e.first.is_keyword()) return Sorted(entries);
+      shape_.push_back(e.first.InternedId());
+    }
+    for (Known& k : known_) {
+      if (k.shape == shape_) return k.order;
+    }
+    const std::vector<uint32_t>& order = Sorted(entries);
+    if (known_.size() < kMaxShapes) known_.emplace_back();
+    Known& slot = known_[next_++ % kMaxShapes];
+    slot.shape = shape_;
+    slot.order = order;
+    return slot.order;
+  }
+
+ private:
+  static constexpr size_t kMaxShapes = 16;
+  struct Known {
+    std::vector<const void*> shape;
+    std::vector<uint32_t> order;
+  };
+
+  const std::vector<uint32_t>& Sorted(const std::vector<ValuePair>& entries) {
+    sorted_.resize(entries.size());
+    for (uint32_t i = 0; i < entries.size(); ++i) sorted_[i] = i;
+    std::stable_sort(sorted_.begin(), sorted_.end(), [&](uint32_t a, uint32_t b) {
+      return Compare(entries[a].first, entries[b].first) < 0;
+    });
+    size_t n = 0;
+    for (size_t i = 0; i < sorted_.size(); ++i) {
+      if (n > 0 && entries[sorted_[n - 1]].first == entries[sorted_[i]].first) continue;
+      sorted_[n++] = sorted_[i];
+    }
+    sorted_.resize(n);
+    return sorted_;
+  }
+
+  std::vector<const void*> shape_;
+  std::vector<uint32_t> sorted_;
+  std::vector<Known> known_;
+  size_t next_ = 0;
+};
+
 // A map from entries in any order: sorted by key, and the first of equal
 // keys kept. Takes the entries' values, leaving `entries` to be cleared.
-Value MakeMap(SeqArena* arena, std::vector<ValuePair>* entries) {
-  auto& e = *entries;
-  // Insertion sort: a handful of entries, stable, and no buffer to allocate.
-  for (size_t i = 1; i < e.size(); ++i) {
-    for (size_t j = i; j > 0 && Compare(e[j].first, e[j - 1].first) < 0; --j) {
-      std::swap(e[j], e[j - 1]);
-    }
-  }
-  size_t n = 0;
-  for (size_t i = 0; i < e.size(); ++i) {
-    if (n > 0 && e[n - 1].first == e[i].first) continue;
-    if (n != i) e[n] = std::move(e[i]);
-    ++n;
-  }
-  SeqObject* seq = arena->Alloc(ValueType::kMap, n);
-  for (size_t i = 0; i < n; ++i) {
-    seq->items()[2 * i] = std::move(e[i].first);
-    arena->Place(seq, 2 * i + 1, std::move(e[i].second));
+Value MakeMap(SeqArena* arena, KeyOrders* orders, std::vector<ValuePair>* entries) {
+  const std::vector<uint32_t>& order = orders->Of(*entries);
+  SeqObject* seq = arena->Alloc(ValueType::kMap, order.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    ValuePair& e = (*entries)[order[i]];
+    seq->items()[2 * i] = std::move(e.first);
+    arena->Place(seq, 2 * i + 1, std::move(e.second));
   }
   return WrapSeq(seq);
 }
@@ -300,7 +343,7 @@ class Puller {
       }
       it = end;
     }
-    Value result = MakeMap(&arena_, &f.entries);
+    Value result = MakeMap(&arena_, &key_orders_, &f.entries);
     f.entries.clear();
     return result;
   }
@@ -539,6 +582,7 @@ class Puller {
   // big enough for the first (one small map pulled alone takes no more room
   // than on its own), each next one twice the one before.
   SeqArena arena_{0};
+  KeyOrders key_orders_;
   // Where the last entity's datoms were read, for a plain database.
   internal::MemoryIndex::EavtFinger finger_;
   // Whether the database is its memory index's current part alone, read
