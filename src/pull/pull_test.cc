@@ -278,6 +278,37 @@ TEST_F(PullTest, PullManyKeepsOrder) {
                         Category::kIncorrect, "db.error/invalid-pull"));
 }
 
+TEST_F(PullTest, WildcardMapsOfManyShapesInOnePull) {
+  // One PullMany meets entities with different attributes, the same ones
+  // again, and keys that are not keywords: each map has its own keys, in
+  // order, whatever the one before had.
+  PullPattern pattern =
+      ParsePullPattern("[* [:person/age :as \"years\"] [:person/name :as :person/zz]]");
+  std::vector<EntityId> ids = {bob_, cy_, bob_, cy_};
+  std::vector<Value> got = PullMany(Db(), pattern, ids);
+  ASSERT_EQ(got.size(), 4u);
+  for (int i : {0, 2}) {
+    EXPECT_EQ(NoIds(got[i]),
+              E("{\"years\" 25 :person/zz \"Bob\" :person/friend [{}] :person/manager {}}"))
+        << PrintEdn(got[i]);
+  }
+  for (int i : {1, 3}) {
+    EXPECT_EQ(NoIds(got[i]), E("{:person/zz \"Cy\" :person/friend [{} {}] :person/manager {}}"))
+        << PrintEdn(got[i]);
+  }
+  // The map is well formed: lookups by key find their entries.
+  EXPECT_EQ(*got[3].Get(K("person/zz")), Value::String("Cy"));
+  EXPECT_EQ(*got[0].Get(Value::String("years")), L(25));
+  // Keywords alone (the shapes remembered): as each entity pulled alone.
+  PullPattern star = ParsePullPattern("[*]");
+  std::vector<EntityId> mixed = {bob_, ann_, cy_, bob_, ann_, cy_};
+  std::vector<Value> many = PullMany(Db(), star, mixed);
+  ASSERT_EQ(many.size(), mixed.size());
+  for (size_t i = 0; i < mixed.size(); ++i) {
+    EXPECT_EQ(many[i], Pull(Db(), star, mixed[i])) << PrintEdn(many[i]);
+  }
+}
+
 TEST_F(PullTest, ThePatternFormsAgree) {
   Value ann = E("[:person/name \"Ann\"]");
   std::string text = "[:person/name {:person/phones [:phone/number]}]";
