@@ -70,6 +70,24 @@ TEST(SeqBlockTest, KeptTuplesOutliveTheirCollection) {
   }
 }
 
+TEST(SeqBlockTest, TuplesOfImmediatesAreFreedWithoutReadingThem) {
+  constexpr uint64_t kCount = 50000;
+  Value kept;
+  {
+    SeqObject* set = AllocSeq(ValueType::kSet, kCount);
+    Value result = WrapSeq(set);
+    SeqArena tuples(SeqArena::BytesFor(ValueType::kVector, 2, kCount));
+    for (uint64_t i = 0; i < kCount; ++i) {
+      SeqObject* t = tuples.Alloc(ValueType::kVector, 2, /*immediates=*/true);
+      t->items()[0] = Value::Long(static_cast<int64_t>(i));
+      t->items()[1] = Value::Long(-static_cast<int64_t>(i));
+      set->items()[i] = WrapSeq(t);
+    }
+    kept = result.Items()[kCount - 7];
+  }
+  EXPECT_EQ(PrintEdn(kept), "[49993 -49993]");
+}
+
 TEST(SeqBlockTest, CopiesAndMovesCountOnTheBlock) {
   Value one;
   {

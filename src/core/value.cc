@@ -159,7 +159,7 @@ uint64_t SeqBytes(ValueType type, uint64_t n) {
 
 void DestroyBlock(SeqBlock* block) {
   char* at = reinterpret_cast<char*>(block) + kBlockUnit;
-  for (uint32_t i = 0; i < block->objects; ++i) {
+  for (uint32_t i = 0; i < block->objects && block->with_boxed > 0; ++i) {
     auto* seq = reinterpret_cast<SeqObject*>(at);
     at += SeqBytes(seq->type, seq->count);
     DestroyItems(seq);
@@ -191,11 +191,15 @@ void DestroyItems(SeqObject* seq) {
       continue;
     }
     // A run of items from one block (a query result's tuples): one release.
+    // An item is in the block when its address is (memory is not shared),
+    // so the items after the first are not read.
     SeqBlock* block = BlockOf(h);
+    auto lo = reinterpret_cast<uintptr_t>(block);
+    uintptr_t hi = lo + block->bytes;
     uint64_t run = 1;
     while (i + run < n) {
-      const HeapObject* next = items[i + run].heap();
-      if (next == nullptr || next->block_units == 0 || BlockOf(next) != block) break;
+      auto next = reinterpret_cast<uintptr_t>(items[i + run].heap());
+      if (next < lo || next >= hi) break;  // also nullptr
       ++run;
     }
     i += run;
@@ -218,17 +222,20 @@ void SeqArena::FinishBlock() {
   block_ = nullptr;
 }
 
-SeqObject* SeqArena::Alloc(ValueType type, uint64_t n) {
+SeqObject* SeqArena::Alloc(ValueType type, uint64_t n, bool immediates) {
   uint64_t bytes = SeqBytes(type, n);
+  // One too large for a block's 32-bit size is made alone.
+  if (bytes > kMaxBlockOffset) return AllocSeq(type, n);
   if (block_ == nullptr || used_ + bytes > capacity_ || used_ > kMaxBlockOffset) {
     FinishBlock();
     // Blocks grow as an arena fills them, up to about the most one can
-    // address (an object larger than that has a block of its own).
+    // address.
     uint64_t size = std::max(next_block_bytes_, kBlockUnit + bytes);
     next_block_bytes_ = std::min<uint64_t>(2 * size, kMaxBlockOffset);
     void* mem = ::operator new (size, std::align_val_t{kBlockUnit});
     block_ = new (mem) SeqBlock();
     block_->refs.store(kBuilding, std::memory_order_relaxed);
+    block_->bytes = static_cast<uint32_t>(size);
     capacity_ = size;
     used_ = kBlockUnit;
     counted_ = 0;
@@ -240,6 +247,7 @@ SeqObject* SeqArena::Alloc(ValueType type, uint64_t n) {
   for (uint64_t i = 0; i < items; ++i) new (obj->items() + i) Value();
   used_ += bytes;
   ++block_->objects;
+  if (!immediates) ++block_->with_boxed;
   ++counted_;
   return obj;
 }

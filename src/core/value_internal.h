@@ -156,7 +156,10 @@ inline constexpr size_t kBlockUnit = 16;
 struct SeqBlock {
   std::atomic<uint32_t> refs{0};
   uint32_t objects = 0;  // sequences made in the block so far
-  uint64_t padding = 0;  // to one unit
+  uint32_t bytes = 0;    // the block's size, its head included
+  // Sequences made in it that may hold boxed items (to release when the
+  // block goes); with none, the block is freed without reading them.
+  uint32_t with_boxed = 0;
 };
 static_assert(sizeof(SeqBlock) == kBlockUnit);
 
@@ -200,7 +203,9 @@ class SeqArena {
   // A sequence of `type` with room for `n` items (2n for a map), items nil,
   // to fill (plain assignment, or Place) and wrap as AllocSeq's; the
   // wrapping Value owns one reference.
-  SeqObject* Alloc(ValueType type, uint64_t n);
+  // `immediates`: the caller puts only unboxed values in it (longs, ...),
+  // so destroying it has nothing to release.
+  SeqObject* Alloc(ValueType type, uint64_t n, bool immediates = false);
   // Item i of `parent`, a sequence this arena made and has not wrapped
   // into anything yet, becomes `item`; when both are in the arena's current
   // block, the reference goes uncounted. REQUIRES: `item` is not a sequence

@@ -729,9 +729,14 @@ void Engine::ScanRange(const Database& db, EntityId a, const Range& range, Emit&
     key.n = 2;
   }
   std::unique_ptr<DatomCursor> cursor = internal::OpenCursor(db, Index::kAvet, key, false);
+  // An exclusive low bound skips the datoms equal to it, which come first.
+  bool at_lo = !range.lo.is_nil() && !range.lo_incl;
   while (const Datom* d = cursor->Next()) {
     if (d->a != a) break;
-    if (!range.lo.is_nil() && !range.lo_incl && d->v == range.lo) continue;
+    if (at_lo) {
+      if (d->v == range.lo) continue;
+      at_lo = false;
+    }
     if (!range.hi.is_nil()) {
       int c = Compare(d->v, range.hi);
       if (c > 0 || (c == 0 && !range.hi_incl)) break;
@@ -2440,7 +2445,7 @@ Value SortedLongs(const Relation& r, const std::vector<int>& cols, bool collecti
       items[i] = Value::Long(static_cast<int64_t>(rows[i][0]));
       continue;
     }
-    internal::SeqObject* tuple = tuples.Alloc(ValueType::kVector, kWidth);
+    internal::SeqObject* tuple = tuples.Alloc(ValueType::kVector, kWidth, /*immediates=*/true);
     items[i] = internal::WrapSeq(tuple);
     Value* t = tuple->items();
     for (size_t j = 0; j < kWidth; ++j) t[j] = Value::Long(static_cast<int64_t>(rows[i][j]));
@@ -2503,7 +2508,7 @@ std::optional<Value> SortedPacked(const Relation& r, const std::vector<int>& col
     uint64_t k = keys[i];
     Value* t = items + i;
     if (!collection) {
-      internal::SeqObject* tuple = tuples.Alloc(ValueType::kVector, w);
+      internal::SeqObject* tuple = tuples.Alloc(ValueType::kVector, w, /*immediates=*/true);
       items[i] = internal::WrapSeq(tuple);
       t = tuple->items();
     }
