@@ -92,7 +92,11 @@ class SetCursor : public DatomCursor {
       if (ahead == nullptr) break;
       __builtin_prefetch(*ahead);
     }
-    if (!set_.SeekInLeaf(&it_, key_, kc)) it_ = set_.LowerBound(key_, kc);
+    if (set_.SeekInLeaf(&it_, key_, kc)) return true;
+    // Past this leaf, most likely in the next: reached through the
+    // branches' counts, which read no datoms, before a search from the root.
+    it_.ToNextLeaf();
+    if (it_ == end_ || !set_.SeekInLeaf(&it_, key_, kc)) it_ = set_.LowerBound(key_, kc);
     return true;
   }
 
@@ -539,7 +543,12 @@ void MemoryIndex::ScanEavt(const DatomKey& key, std::span<const EntityId> attrs,
   // Nothing before the finger is of an entity after the last scan's: for
   // such a key the search starts there, unless the finger is past it.
   int c = finger->set && key.probe.e > finger->e && it != end ? kc(*it, key) : 1;
-  if (c > 0 || (c < 0 && !set.SeekInLeaf(&it, key, kc))) it = set.LowerBound(key, kc);
+  if (c < 0 && !set.SeekInLeaf(&it, key, kc)) {
+    // Likely in the next leaf (see SetCursor::SeekForward).
+    it.ToNextLeaf();
+    c = it != end && set.SeekInLeaf(&it, key, kc) ? 0 : 1;
+  }
+  if (c > 0) it = set.LowerBound(key, kc);
   finger->set = true;
   finger->e = key.probe.e;
   size_t next = 0;  // the first of attrs not yet passed

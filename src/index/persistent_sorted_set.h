@@ -507,6 +507,12 @@ class PersistentSortedSet<T, Compare, kLeafCapacity, kBranchCapacity>::Iterator 
   }
   // How many elements follow this one in its leaf (0 at end()).
   size_t LeftInLeaf() const { return leaf_ != nullptr ? leaf_->count - pos_ - 1 : 0; }
+  // To the first element of the next leaf (or end()): a descent by the
+  // branches' counts, which compares no elements. REQUIRES: not end().
+  void ToNextLeaf() {
+    rank_ += leaf_->count - pos_;
+    Seek();
+  }
 
  private:
   friend class PersistentSortedSet;
