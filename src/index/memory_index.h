@@ -44,7 +44,8 @@ class DatomCursor {
   // then on: a lookup after a lookup without opening a new cursor (the
   // query engine looks up bound values in order). False when this cursor
   // cannot; then it is unchanged and the caller opens another.
-  // REQUIRES: key is not before the previous key in the index's order.
+  // REQUIRES: key is after the previous key in the index's order (the
+  // datoms of an equal key are behind the cursor already).
   virtual bool SeekForward(const DatomKey& /*key*/) { return false; }
 };
 

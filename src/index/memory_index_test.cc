@@ -1,5 +1,6 @@
-// MemoryIndex::ScanEavt: a scan from a finger gives what a scan from the
-// root gives, whatever order the keys come in (property test).
+// Searches that start from where the last one ended (MemoryIndex::ScanEavt
+// from a finger, a cursor's SeekForward) give what a search from the root
+// gives (property tests).
 #include "index/memory_index.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,8 @@
 namespace strata::internal {
 namespace {
 
-// 60 entities with some of four attributes (two of cardinality many).
+// 600 entities with some of four attributes (two of cardinality many):
+// each attribute's datoms span several leaves.
 Connection People() {
   Connection conn = Connection::CreateInMemory();
   conn.Transact(
@@ -26,7 +29,7 @@ Connection People() {
       " {:db/ident :p/c :db/valueType :db.type/long :db/cardinality :db.cardinality/many}"
       " {:db/ident :p/d :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}]");
   std::string tx = "[";
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 600; ++i) {
     tx += "{:db/id \"e" + std::to_string(i) + "\"";
     if (i % 2 == 0) tx += " :p/a " + std::to_string(i);
     if (i % 3 != 0) tx += " :p/b [\"x\" \"y" + std::to_string(i) + "\"]";
@@ -77,6 +80,38 @@ RC_GTEST_PROP(MemoryIndexTest, ScanFromAFingerEqualsAScanFromTheRoot, ()) {
       });
     }
     index.ScanEavt(key, only, &finger, &got);
+    RC_ASSERT(got == expected);
+  }
+}
+
+RC_GTEST_PROP(MemoryIndexTest, SeekForwardEqualsAFreshSeek, ()) {
+  static Connection conn = People();
+  Database db = conn.Db();
+  const MemoryIndex& index = db.state().index;
+  std::vector<EntityId> people;
+  DatomIterator it = db.Datoms(Index::kAevt, {Value::Keyword("p/d")});
+  while (const Datom* d = it.Next()) people.push_back(d->e);
+  EntityId attr = *db.Entid(Value::Keyword(*rc::gen::element("p/a", "p/b", "p/c", "p/d")));
+  // Entities in ascending order, near and far apart, as sorted lookups go.
+  std::vector<EntityId> wanted = *rc::gen::container<std::vector<EntityId>>(
+      *rc::gen::inRange(1, 200), rc::gen::elementOf(people));
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::unique_ptr<DatomCursor> cursor;
+  for (EntityId e : wanted) {
+    DatomKey key;
+    key.probe.a = attr;
+    key.probe.e = e;
+    key.n = 2;
+    std::vector<const Datom*> expected, got;
+    std::unique_ptr<DatomCursor> fresh = index.Seek(Index::kAevt, Part::kCurrent, key, true);
+    while (const Datom* d = fresh->Next()) expected.push_back(d);
+    if (cursor == nullptr) {
+      cursor = index.Seek(Index::kAevt, Part::kCurrent, key, true);
+    } else {
+      RC_ASSERT(cursor->SeekForward(key));
+    }
+    while (const Datom* d = cursor->Next()) got.push_back(d);
     RC_ASSERT(got == expected);
   }
 }

@@ -690,7 +690,7 @@ void Engine::ForEachDatom(const Database& db, const Known& k, const Attribute* a
   DatomCursor* cursor = nullptr;
   // Successive lookups in key order move one cursor on.
   if (lookups != nullptr && lookups->cursor != nullptr && lookups->index == index &&
-      internal::CompareDatoms(index, key.probe, lookups->key.probe, n) >= 0 &&
+      internal::CompareDatoms(index, key.probe, lookups->key.probe, n) > 0 &&
       lookups->cursor->SeekForward(key)) {
     cursor = lookups->cursor.get();
   } else {
