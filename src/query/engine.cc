@@ -2496,7 +2496,15 @@ std::optional<Value> SortedPacked(const Relation& r, const std::vector<int>& col
     }
     keys[i] = k;
   }
-  if (!std::is_sorted(keys.begin(), keys.end())) RadixSort(&keys, total);
+  // A radix pass costs its 2,048 buckets whatever the rows: few rows sort
+  // faster by comparison.
+  if (!std::is_sorted(keys.begin(), keys.end())) {
+    if (keys.size() < 1024) {
+      std::sort(keys.begin(), keys.end());
+    } else {
+      RadixSort(&keys, total);
+    }
+  }
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   internal::SeqObject* out =
       internal::AllocSeq(collection ? ValueType::kVector : ValueType::kSet, keys.size());
