@@ -40,13 +40,23 @@ Connection People() {
   return conn;
 }
 
-RC_GTEST_PROP(MemoryIndexTest, ScanFromAFingerEqualsAScanFromTheRoot, ()) {
+Database PeopleDb() {
   static Connection conn = People();
-  Database db = conn.Db();
-  const MemoryIndex& index = db.state().index;
+  return conn.Db();
+}
+
+// The people's entity ids, in order.
+std::vector<EntityId> Entities(const Database& db) {
   std::vector<EntityId> people;
   DatomIterator it = db.Datoms(Index::kAevt, {Value::Keyword("p/d")});
   while (const Datom* d = it.Next()) people.push_back(d->e);
+  return people;
+}
+
+RC_GTEST_PROP(MemoryIndexTest, ScanFromAFingerEqualsAScanFromTheRoot, ()) {
+  const Database db = PeopleDb();
+  const MemoryIndex& index = db.state().index;
+  const std::vector<EntityId> people = Entities(db);
   std::vector<EntityId> attrs;
   for (const char* name : {"p/a", "p/b", "p/c", "p/d"}) {
     attrs.push_back(*db.Entid(Value::Keyword(name)));
@@ -85,12 +95,9 @@ RC_GTEST_PROP(MemoryIndexTest, ScanFromAFingerEqualsAScanFromTheRoot, ()) {
 }
 
 RC_GTEST_PROP(MemoryIndexTest, SeekForwardEqualsAFreshSeek, ()) {
-  static Connection conn = People();
-  Database db = conn.Db();
+  const Database db = PeopleDb();
   const MemoryIndex& index = db.state().index;
-  std::vector<EntityId> people;
-  DatomIterator it = db.Datoms(Index::kAevt, {Value::Keyword("p/d")});
-  while (const Datom* d = it.Next()) people.push_back(d->e);
+  const std::vector<EntityId> people = Entities(db);
   EntityId attr = *db.Entid(Value::Keyword(*rc::gen::element("p/a", "p/b", "p/c", "p/d")));
   // Entities in ascending order, near and far apart, as sorted lookups go.
   std::vector<EntityId> wanted = *rc::gen::container<std::vector<EntityId>>(
