@@ -626,4 +626,12 @@ Value SchemaTxData(const Value& schema) {
   return Value::Vector(std::move(forms));
 }
 
+TxStep ParseTxStep(const Value& tx) {
+  if (!tx.is_map()) return {tx, false};
+  const Value* data = Get(tx, "tx-data");
+  const Value* flag = Get(tx, "expect-error");
+  return {data != nullptr ? *data : Value::Vector({}),
+          flag != nullptr && flag->is_boolean() && flag->AsBoolean()};
+}
+
 }  // namespace strata::conformance

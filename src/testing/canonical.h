@@ -58,6 +58,14 @@ Value QueryToMap(const Value& query);
 // [{:db/ident attr ...spec} ...].
 Value SchemaTxData(const Value& schema);
 
+// One entry of a case's :tx: tx-data as it is, or a map
+// {:tx-data [...] :expect-error true} for a transaction that must fail.
+struct TxStep {
+  Value tx_data;
+  bool expect_error = false;
+};
+TxStep ParseTxStep(const Value& tx);
+
 }  // namespace strata::conformance
 
 #endif  // STRATA_TESTING_CANONICAL_H_

@@ -191,14 +191,7 @@ Outcome RunCase(const Value& test_case) {
   }
   if (const Value* txs = Get(test_case, "tx"); txs != nullptr && txs->is_sequential()) {
     for (const Value& tx : txs->Items()) {
-      bool expect_error = false;
-      Value tx_data = tx;
-      if (tx.is_map()) {
-        const Value* data = Get(tx, "tx-data");
-        const Value* flag = Get(tx, "expect-error");
-        tx_data = data != nullptr ? *data : Value::Vector({});
-        expect_error = flag != nullptr && flag->is_boolean() && flag->AsBoolean();
-      }
+      auto [tx_data, expect_error] = conformance::ParseTxStep(tx);
       try {
         conn.Transact(tx_data);
       } catch (const Anomaly&) {

@@ -22,22 +22,13 @@
 #include "strata/pull.h"
 #include "strata/value.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/fuzz_schema.h"
 
 namespace {
 
 using strata::Database;
 using strata::EntityId;
 using strata::Value;
-
-constexpr std::string_view kSchema = R"([
-  {:db/ident :f/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one
-   :db/unique :db.unique/identity}
-  {:db/ident :f/n :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
-  {:db/ident :f/refs :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}
-  {:db/ident :f/part :db/valueType :db.type/ref :db/cardinality :db.cardinality/one
-   :db/isComponent true}
-  {:db/ident :f/kw :db/valueType :db.type/keyword :db/cardinality :db.cardinality/many}
-  {:db/ident :e/red}])";
 
 constexpr std::string_view kData = R"([
   {:db/id "x" :f/name "x" :f/n 1 :f/kw [:k/a :k/b] :f/refs ["z" "y"]
@@ -53,7 +44,7 @@ struct Fixture {
 const Fixture& TheFixture() {
   static const Fixture* fixture = [] {
     strata::Connection conn = strata::Connection::CreateInMemory();
-    conn.Transact(kSchema);
+    conn.Transact(kFuzzSchema);
     strata::TxReport report = conn.Transact(kData);
     auto* f = new Fixture{conn.Db(), {}};
     for (const auto& [tempid, e] : report.tempids) f->entities.push_back(e);

@@ -27,6 +27,7 @@
 #include "strata/edn.h"
 #include "strata/value.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/fuzz_schema.h"
 
 namespace {
 
@@ -34,18 +35,6 @@ using strata::Database;
 using strata::Datom;
 using strata::Index;
 using strata::Value;
-
-constexpr std::string_view kSchema = R"([
-  {:db/ident :f/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one
-   :db/unique :db.unique/identity}
-  {:db/ident :f/n :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
-  {:db/ident :f/refs :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}
-  {:db/ident :f/part :db/valueType :db.type/ref :db/cardinality :db.cardinality/one
-   :db/isComponent true}
-  {:db/ident :f/kw :db/valueType :db.type/keyword :db/cardinality :db.cardinality/many}
-  {:db/ident :f/a :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
-  {:db/ident :f/b :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
-  {:db/ident :e/red}])";
 
 constexpr std::string_view kComposite = R"([
   {:db/ident :f/a+b :db/valueType :db.type/tuple :db/tupleAttrs [:f/a :f/b]
@@ -129,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   strata::Connection conn = strata::Connection::CreateInMemory();
-  conn.Transact(kSchema);
+  conn.Transact(kFuzzSchema);
   conn.Transact(kComposite);
   conn.Transact(kData);
   Database before = conn.Db();

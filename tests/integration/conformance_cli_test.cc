@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "testing/canonical.h"
 #include "cli_runner.h"
 #include "strata/anomaly.h"
 #include "strata/edn.h"
+#include "testing/canonical.h"
 #include "testing/test_util.h"
 
 namespace strata {
@@ -61,14 +61,7 @@ Group BuildDatabase(const testing::TempDir& dir, const std::string& name, const 
   }
   if (const Value* txs = Get(test_case, "tx"); txs != nullptr && txs->is_sequential()) {
     for (const Value& tx : txs->Items()) {
-      bool expect_error = false;
-      Value tx_data = tx;
-      if (tx.is_map()) {
-        const Value* data = Get(tx, "tx-data");
-        const Value* flag = Get(tx, "expect-error");
-        tx_data = data != nullptr ? *data : Value::Vector({});
-        expect_error = flag != nullptr && flag->is_boolean() && flag->AsBoolean();
-      }
+      auto [tx_data, expect_error] = conformance::ParseTxStep(tx);
       r = RunCli("transact " + g.uri, PrintEdn(tx_data));
       if (r.status != 0) {
         // The anomaly is on stderr, as EDN.
